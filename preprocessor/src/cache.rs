@@ -1,0 +1,149 @@
+//! The result cache: what each chapter program produced, keyed by everything that shapes it.
+//!
+//! A key hashes the generated program (so every cell and option), the chapters manifest (the
+//! declared crates and the profile), the lock file, the runtime's source, this crate's version,
+//! the toolchain it was built with and the output limit. An entry is written atomically and
+//! carries a checksum, so a torn or edited file reads as a miss, never as wrong output. Only
+//! successful runs are stored. This module never compiles or runs anything.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::protocol::CellOutput;
+use crate::workspace::{RUNTIME_SOURCE, write_if_changed};
+
+/// What a key is made of besides the program.
+#[derive(Debug, Clone)]
+pub struct KeyBase {
+    hasher: blake3::Hasher,
+}
+
+impl KeyBase {
+    /// The part of every key that is shared by all chapters of a build.
+    pub fn new(manifest: &str, lockfile: Option<&Path>, output_limit: usize) -> Result<KeyBase> {
+        let mut h = blake3::Hasher::new();
+        let mut field = |name: &str, bytes: &[u8]| {
+            h.update(name.as_bytes());
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field("mdbook-exec", env!("CARGO_PKG_VERSION").as_bytes());
+        field("rustc", env!("MDBOOK_EXEC_RUSTC_VERSION").as_bytes());
+        field("runtime", RUNTIME_SOURCE.as_bytes());
+        field("manifest", manifest.as_bytes());
+        field("output-limit", &(output_limit as u64).to_le_bytes());
+        if let Some(lock) = lockfile {
+            let text = std::fs::read(lock).with_context(|| format!("reading {}", lock.display()))?;
+            field("lock", &text);
+        }
+        Ok(KeyBase { hasher: h })
+    }
+
+    /// The key of one chapter program.
+    pub fn key(&self, program_source: &str) -> String {
+        let mut h = self.hasher.clone();
+        h.update(b"program");
+        h.update(program_source.as_bytes());
+        h.finalize().to_hex().to_string()
+    }
+}
+
+/// The cache folder.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// The result of a lookup.
+#[derive(Debug, PartialEq)]
+pub enum Lookup {
+    Hit(Vec<CellOutput>),
+    Miss,
+    /// An entry was there but failed its checksum or did not parse.
+    Corrupt,
+}
+
+impl Cache {
+    /// The cache in `dir` (created on first store).
+    pub fn new(dir: impl Into<PathBuf>) -> Cache {
+        Cache { dir: dir.into() }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// Reads the entry for `key`.
+    pub fn load(&self, key: &str) -> Lookup {
+        let Ok(text) = std::fs::read_to_string(self.path(key)) else { return Lookup::Miss };
+        let Some((sum, payload)) = text.split_once('\n') else { return Lookup::Corrupt };
+        if blake3::hash(payload.as_bytes()).to_hex().as_str() != sum {
+            return Lookup::Corrupt;
+        }
+        match serde_json::from_str(payload) {
+            Ok(cells) => Lookup::Hit(cells),
+            Err(_) => Lookup::Corrupt,
+        }
+    }
+
+    /// Stores the outputs of a successful run under `key`.
+    pub fn store(&self, key: &str, cells: &[CellOutput]) -> Result<()> {
+        let payload = serde_json::to_string(cells)?;
+        let sum = blake3::hash(payload.as_bytes()).to_hex();
+        write_if_changed(&self.path(key), &format!("{sum}\n{payload}"))
+    }
+
+    /// Removes every entry whose key is not in `keep` and returns how many went. Only entries
+    /// older than a minute go, so a build running beside this one keeps what it just wrote.
+    pub fn prune(&self, keep: &std::collections::HashSet<String>) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return 0 };
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let path = e.path();
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() > 60));
+            if path.extension().is_some_and(|x| x == "json") && !keep.contains(stem) && old {
+                removed += usize::from(std::fs::remove_file(&path).is_ok());
+            }
+        }
+        removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Item;
+
+    #[test]
+    fn round_trip_and_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let cells = vec![CellOutput { items: vec![Item::Text { text: "hi\n".into() }], ..CellOutput::default() }];
+        assert_eq!(cache.load("k"), Lookup::Miss);
+        cache.store("k", &cells).unwrap();
+        assert_eq!(cache.load("k"), Lookup::Hit(cells.clone()));
+
+        let path = dir.path().join("k.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, &text[..text.len() - 5]).unwrap();
+        assert_eq!(cache.load("k"), Lookup::Corrupt);
+        std::fs::write(&path, text.replace("hi", "ho")).unwrap();
+        assert_eq!(cache.load("k"), Lookup::Corrupt);
+    }
+
+    #[test]
+    fn keys_depend_on_every_input() {
+        let a = KeyBase::new("m1", None, 10).unwrap();
+        let b = KeyBase::new("m2", None, 10).unwrap();
+        let c = KeyBase::new("m1", None, 11).unwrap();
+        assert_eq!(a.key("p"), a.key("p"));
+        assert_ne!(a.key("p"), a.key("q"));
+        assert_ne!(a.key("p"), b.key("p"));
+        assert_ne!(a.key("p"), c.key("p"));
+    }
+}

@@ -1,0 +1,177 @@
+//! The `[preprocessor.exec]` table of `book.toml`.
+//!
+//! This module owns the set of configuration keys, their defaults and their validation: an
+//! unknown key or a value of the wrong type is an error naming `book.toml`, never a silent
+//! default. It never reads chapters or runs anything.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mdbook_preprocessor::PreprocessorContext;
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+
+/// The crates that cells may use when `book.toml` declares none.
+pub const DEFAULT_DEPENDENCIES: &str = r#"
+ndarray = "0.17.2"
+plotters = { version = "0.3.7", default-features = false, features = ["svg_backend", "line_series", "point_series"] }
+"#;
+
+/// The validated configuration of one build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The book's root folder (where `book.toml` is).
+    pub root: PathBuf,
+    /// The chapters' folder relative to the root, for diagnostics (`src`).
+    pub src: PathBuf,
+    /// Crates available to cells, as `[dependencies]` entries of a Cargo manifest.
+    pub dependencies: toml::Table,
+    /// Where chapter programs are generated and compiled.
+    pub build_dir: PathBuf,
+    /// Where chapter results are cached.
+    pub cache_dir: PathBuf,
+    /// The lock file that pins the cells' crates, if there is one.
+    pub lockfile: Option<PathBuf>,
+    /// How long one chapter program may run.
+    pub timeout: Duration,
+    /// How many bytes of output one cell may produce before it is cut.
+    pub output_limit: usize,
+    /// Whether warnings fail the build.
+    pub deny_warnings: bool,
+    /// Math settings.
+    pub math: MathConfig,
+}
+
+/// The `[preprocessor.exec.math]` table.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MathConfig {
+    /// KaTeX macros, for example `"\\R" = "\\mathbb{R}"`.
+    #[serde(default)]
+    pub macros: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    // Keys that mdBook itself reads from every preprocessor table.
+    #[allow(dead_code)]
+    command: Option<String>,
+    #[allow(dead_code)]
+    before: Option<Vec<String>>,
+    #[allow(dead_code)]
+    after: Option<Vec<String>>,
+    #[allow(dead_code)]
+    renderers: Option<Vec<String>>,
+    #[allow(dead_code)]
+    optional: Option<bool>,
+
+    dependencies: Option<toml::Table>,
+    build_dir: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
+    lockfile: Option<PathBuf>,
+    timeout: Option<u64>,
+    output_limit: Option<usize>,
+    deny_warnings: Option<bool>,
+    math: Option<MathConfig>,
+}
+
+impl Config {
+    /// Reads and validates the configuration of the book being built.
+    pub fn from_context(ctx: &PreprocessorContext, name: &str) -> Result<Config, Diagnostic> {
+        let raw: Raw = ctx
+            .config
+            .get(&format!("preprocessor.{name}"))
+            .map_err(|e| {
+                Diagnostic::in_file("book.toml", format!("invalid `[preprocessor.{name}]` table"))
+                    .detail(format!("{e:#}"))
+                    .help("see the \"Configuration\" section of the author's guide for the valid keys")
+            })?
+            .unwrap_or_default();
+        Config::from_raw(raw, &ctx.root, &ctx.config.book.src)
+    }
+
+    /// The configuration with every default, for a book at `root`.
+    pub fn defaults(root: &Path) -> Config {
+        Config::from_raw(Raw::default(), root, Path::new("src")).expect("defaults are valid")
+    }
+
+    fn from_raw(raw: Raw, root: &Path, src: &Path) -> Result<Config, Diagnostic> {
+        let dependencies = match raw.dependencies {
+            Some(d) => d,
+            None => DEFAULT_DEPENDENCIES.parse().expect("default dependencies are valid TOML"),
+        };
+        if dependencies.contains_key("mdbook-exec-runtime") {
+            return Err(Diagnostic::in_file("book.toml", "`mdbook-exec-runtime` is linked by mdbook-exec itself")
+                .help("remove it from `[preprocessor.exec.dependencies]`"));
+        }
+        let build_dir = root.join(raw.build_dir.unwrap_or_else(|| PathBuf::from("target/mdbook-exec")));
+        let cache_dir = raw.cache_dir.map(|d| root.join(d)).unwrap_or_else(|| build_dir.join("cache"));
+        let lockfile = match raw.lockfile {
+            Some(l) => {
+                let l = root.join(l);
+                if !l.is_file() {
+                    return Err(Diagnostic::in_file("book.toml", format!("`lockfile` {} does not exist", l.display()))
+                        .help("point `lockfile` at a `Cargo.lock`, or remove the key"));
+                }
+                Some(l)
+            }
+            None => Some(root.join("Cargo.lock")).filter(|l| l.is_file()),
+        };
+        if raw.timeout == Some(0) {
+            return Err(Diagnostic::in_file("book.toml", "`timeout` must be at least 1 second"));
+        }
+        Ok(Config {
+            root: root.to_owned(),
+            src: src.to_owned(),
+            dependencies,
+            build_dir,
+            cache_dir,
+            lockfile,
+            timeout: Duration::from_secs(raw.timeout.unwrap_or(60)),
+            output_limit: raw.output_limit.unwrap_or(1 << 20),
+            deny_warnings: raw.deny_warnings.unwrap_or(false),
+            math: raw.math.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> Result<Config, String> {
+        let raw: Raw = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        Config::from_raw(raw, Path::new("/book"), Path::new("src")).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse("").unwrap();
+        assert!(c.dependencies.contains_key("ndarray"));
+        assert!(c.dependencies.contains_key("plotters"));
+        assert_eq!(c.build_dir, Path::new("/book/target/mdbook-exec"));
+        assert_eq!(c.cache_dir, Path::new("/book/target/mdbook-exec/cache"));
+        assert_eq!(c.timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn unknown_key_lists_valid_ones() {
+        let e = parse("timeot = 3").unwrap_err();
+        assert!(e.contains("unknown field `timeot`"), "{e}");
+        assert!(e.contains("`timeout`"), "{e}");
+    }
+
+    #[test]
+    fn settings() {
+        let c = parse("timeout = 5\noutput-limit = 10\n[dependencies]\nrand = \"0.9\"\n[math.macros]\n'\\R' = '\\mathbb{R}'").unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(5));
+        assert_eq!(c.output_limit, 10);
+        assert_eq!(c.dependencies.keys().collect::<Vec<_>>(), ["rand"]);
+        assert_eq!(c.math.macros["\\R"], "\\mathbb{R}");
+        assert!(parse("timeout = 0").is_err());
+        assert!(parse("[math]\nmacro = 1").unwrap_err().contains("unknown field `macro`"));
+    }
+}

@@ -1,0 +1,273 @@
+//! Executing chapters: cache lookup, one cargo build for every stale chapter, parallel runs,
+//! and turning every failure into a diagnostic at its markdown position.
+//!
+//! This module decides what counts as a failed cell (a compile error, an uncaught panic, an
+//! exit before the end, a time-out, a `should-panic` cell that returned) and stores only
+//! successful results, so the cache never holds a failure and never loses the last good
+//! result of a chapter. It never edits chapter text.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
+use anyhow::Result;
+
+use crate::cache::{Cache, KeyBase, Lookup};
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::doc::Doc;
+use crate::program::Program;
+use crate::protocol::CellOutput;
+use crate::run::{RunOutcome, RunSpec, run_all};
+use crate::workspace::{CompilerMessage, Workspace};
+
+/// Counters of the expensive work a build did, for tests and progress messages.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// `cargo build` invocations.
+    pub cargo_builds: AtomicUsize,
+    /// Chapter programs started.
+    pub programs_run: AtomicUsize,
+    /// Chapters answered from the cache.
+    pub cache_hits: AtomicUsize,
+    /// Cache entries found damaged and recomputed.
+    pub cache_corrupt: AtomicUsize,
+}
+
+/// The outcome of one chapter: its cells' outputs, or the errors that stopped it.
+pub type ChapterResult = Result<Vec<CellOutput>, Vec<Diagnostic>>;
+
+struct Job<'a> {
+    doc: &'a Doc,
+    program: Program,
+    key: String,
+    bin: String,
+}
+
+/// Executes every chapter that has cells; chapters without cells get an empty result.
+pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<ChapterResult>> {
+    let mut results: Vec<Option<ChapterResult>> = docs.iter().map(|_| None).collect();
+    if docs.iter().all(|d| d.scan.cells.is_empty()) {
+        return Ok(docs.iter().map(|_| Ok(Vec::new())).collect());
+    }
+    let ws = Workspace::new(config)?;
+    let base = KeyBase::new(&ws.manifest, config.lockfile.as_deref(), config.output_limit)?;
+    let cache = Cache::new(&config.cache_dir);
+
+    let mut stale = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        if doc.scan.cells.is_empty() {
+            results[i] = Some(Ok(Vec::new()));
+            continue;
+        }
+        let program = Program::generate(&doc.display.display().to_string(), &doc.scan.cells);
+        let key = base.key(&program.source);
+        match cache.load(&key) {
+            Lookup::Hit(cells) if cells.len() == doc.scan.cells.len() => {
+                stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                results[i] = Some(Ok(cells));
+                continue;
+            }
+            Lookup::Corrupt => {
+                stats.cache_corrupt.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+        let bin = bin_name(config, doc);
+        stale.push((i, Job { doc, program, key, bin }));
+    }
+
+    if !stale.is_empty() {
+        ws.prepare(config.lockfile.as_deref())?;
+        for (_, job) in &stale {
+            ws.write_program(&job.bin, &job.program.source)?;
+        }
+        let bins: Vec<String> = stale.iter().map(|(_, j)| j.bin.clone()).collect();
+        eprintln!("mdbook-exec: compiling {} chapter(s): {}", bins.len(), names(&stale));
+        stats.cargo_builds.fetch_add(1, Ordering::Relaxed);
+        let mut errors = ws.build(&bins)?;
+
+        let mut to_run = Vec::new();
+        for (i, job) in stale {
+            match errors.remove(&job.bin) {
+                Some(messages) => results[i] = Some(Err(compile_diagnostics(&job, &messages))),
+                None => to_run.push((i, job)),
+            }
+        }
+        if !to_run.is_empty() {
+            eprintln!("mdbook-exec: running {} chapter(s)", to_run.len());
+        }
+        let specs = to_run
+            .iter()
+            .map(|(_, job)| RunSpec {
+                exe: ws.executable(&job.bin),
+                scratch: ws.scratch(&job.bin),
+                nonce: job.key[..16].to_owned(),
+                cells: job.doc.scan.cells.len(),
+                output_limit: config.output_limit,
+                timeout: config.timeout,
+            })
+            .collect();
+        stats.programs_run.fetch_add(to_run.len(), Ordering::Relaxed);
+        for ((i, job), outcome) in to_run.into_iter().zip(run_all(specs)) {
+            let result = judge(config, &job, outcome?);
+            if let Ok(cells) = &result {
+                cache.store(&job.key, cells)?;
+            }
+            results[i] = Some(result);
+        }
+    }
+    Ok(results.into_iter().map(|r| r.expect("every chapter has a result")).collect())
+}
+
+fn names(stale: &[(usize, Job<'_>)]) -> String {
+    stale.iter().map(|(_, j)| j.doc.display.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// A stable binary name per book and chapter: readable, and unique across books that share a
+/// build folder.
+fn bin_name(config: &Config, doc: &Doc) -> String {
+    let stem: String = doc
+        .key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    let mut h = blake3::Hasher::new();
+    h.update(config.root.to_string_lossy().as_bytes());
+    h.update(b"\0");
+    h.update(doc.key.as_bytes());
+    format!("ch_{stem}_{}", &h.finalize().to_hex()[..8])
+}
+
+/// Decides whether a run succeeded; a failure becomes a diagnostic at the cell responsible.
+fn judge(config: &Config, job: &Job<'_>, outcome: RunOutcome) -> ChapterResult {
+    let doc = job.doc;
+    let cells = &doc.scan.cells;
+    let parsed = outcome.parsed;
+    let current = parsed.current.unwrap_or(0).min(cells.len() - 1);
+    let at_cell = |i: usize, msg: String| Diagnostic::at(&doc.display, &doc.source, cells[i].range.start, msg);
+    let stderr_tail = tail(&outcome.stderr, 40);
+
+    let Some(status) = outcome.status else {
+        return Err(vec![
+            at_cell(current, format!("cell {} was still running after {} s; the chapter was stopped", current + 1, config.timeout.as_secs()))
+                .detail(stderr_tail)
+                .help("make the cell finish sooner, or raise `timeout` (seconds) in `[preprocessor.exec]`"),
+        ]);
+    };
+    if let Some(p) = parsed.panic {
+        let file_is_ours = p.file.ends_with(&format!("{}.rs", job.bin));
+        let origin = file_is_ours.then(|| job.program.origin_of_char_col(cells, p.line, p.col)).flatten();
+        let d = match origin {
+            Some(o) => Diagnostic::at(&doc.display, &doc.source, o.offset, format!("cell {} panicked", o.cell + 1)),
+            None => at_cell(p.cell.min(cells.len() - 1), format!("cell {} panicked", p.cell + 1)),
+        };
+        return Err(vec![d.detail(p.msg).help("fix the cell, or mark it `should-panic` if the panic is what it shows")]);
+    }
+    if let Some(i) = parsed.no_panic {
+        return Err(vec![
+            at_cell(i, format!("cell {} is marked `should-panic` but did not panic", i + 1))
+                .help("remove `should-panic` from the cell's info string, or make it panic"),
+        ]);
+    }
+    if !status.success() || !parsed.done {
+        let how = match status.code() {
+            Some(code) => format!("exited with code {code}"),
+            None => "was killed by a signal".to_owned(),
+        };
+        return Err(vec![
+            at_cell(current, format!("the chapter program {how} during cell {}", current + 1))
+                .detail(stderr_tail)
+                .help("cells must run to the end of the chapter: return normally instead of calling `std::process::exit`"),
+        ]);
+    }
+    if let Some(bad) = parsed.bad_records.first() {
+        return Err(vec![
+            at_cell(current, "a cell wrote output that looks like an mdbook-exec record but is not one".to_owned())
+                .detail(bad.clone())
+                .help("do not print the mdbook-exec marker yourself"),
+        ]);
+    }
+    Ok(parsed.cells)
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Maps rustc's messages for one chapter onto the markdown and renders them there.
+fn compile_diagnostics(job: &Job<'_>, messages: &[CompilerMessage]) -> Vec<Diagnostic> {
+    let doc = job.doc;
+    let cells = &doc.scan.cells;
+    let ours = format!("src/bin/{}.rs", job.bin);
+    let path = doc.display.display().to_string();
+    let map = |s: &crate::workspace::CompilerSpan| -> Option<std::ops::Range<usize>> {
+        if !s.file_name.ends_with(&ours) {
+            return None;
+        }
+        let start = job.program.origin_of_offset(cells, s.byte_start)?.offset;
+        let end = job.program.origin_of_offset(cells, s.byte_end).map_or(start, |o| o.offset).max(start);
+        Some(start..end)
+    };
+
+    let mut diags = Vec::new();
+    for m in messages {
+        let primary = m.spans.iter().find(|s| s.is_primary).and_then(map);
+        let Some(primary) = primary else {
+            // Nothing maps into a cell (an error in generated glue): say so with rustc's text.
+            let d = Diagnostic::at(&doc.display, &doc.source, cells[0].range.start, format!("chapter does not compile: {}", m.message))
+                .detail(m.rendered.clone().unwrap_or_default())
+                .help("the message points into code mdbook-exec generated around the cells; check the cells' braces and items");
+            diags.push(d);
+            continue;
+        };
+
+        let mut snippet = Snippet::source(doc.source.as_str())
+            .path(path.as_str())
+            .annotation(AnnotationKind::Primary.span(primary.clone()).label(primary_label(m)));
+        for s in m.spans.iter().filter(|s| !s.is_primary) {
+            if let Some(r) = map(s) {
+                snippet = snippet.annotation(AnnotationKind::Context.span(r).label(s.label.clone()));
+            }
+        }
+        let mut title = Level::ERROR.primary_title(m.message.as_str());
+        if let Some(code) = &m.code {
+            title = title.id(code.code.as_str());
+        }
+        let mut groups = vec![title.element(snippet)];
+        let mut first_help = None;
+        for child in &m.children {
+            let level = if child.level == "help" { Level::HELP } else { Level::NOTE };
+            let patches: Vec<Patch<'_>> = child
+                .spans
+                .iter()
+                .filter_map(|s| Some(Patch::new(map(s)?, s.suggested_replacement.clone()?)))
+                .collect();
+            if child.level == "help" && first_help.is_none() {
+                first_help = Some(child.message.clone());
+            }
+            if patches.is_empty() {
+                groups.push(Group::with_title(level.secondary_title(child.message.as_str())));
+            } else {
+                groups.push(
+                    level
+                        .secondary_title(child.message.as_str())
+                        .element(Snippet::source(doc.source.as_str()).path(path.as_str()).patches(patches)),
+                );
+            }
+        }
+        let rendered = Renderer::plain().render(&groups);
+        let code = m.code.as_ref().map(|c| format!(" [{}]", c.code)).unwrap_or_default();
+        diags.push(
+            Diagnostic::at(&doc.display, &doc.source, primary.start, format!("cell does not compile: {}{code}", m.message))
+                .detail(rendered)
+                .help(first_help.unwrap_or_else(|| "fix the cell; the lines above are the chapter's markdown".to_owned())),
+        );
+    }
+    diags
+}
+
+fn primary_label(m: &CompilerMessage) -> String {
+    m.spans.iter().find(|s| s.is_primary).and_then(|s| s.label.clone()).unwrap_or_default()
+}
+

@@ -1,0 +1,78 @@
+//! Making a cell's SVG fit the page: every theme, print, any width, screen readers.
+//!
+//! Plots are drawn by `plotters` with black ink on no background. Here the ink (and black at
+//! any opacity) becomes `currentColor`, so axes, ticks, labels and frames take the page's text
+//! colour in all mdBook themes and in print; the runtime's grid grey becomes a faint
+//! `currentColor`; a white background rectangle is dropped so the page shows through. The
+//! caption becomes the SVG's accessible name. This module works on one SVG string; it never
+//! sees markdown.
+
+use crate::format::html_escape;
+
+/// Rewrites an SVG document for inline use in a page.
+pub fn prepare_svg(svg: &str, caption: &str) -> Result<String, String> {
+    let start = svg.find("<svg").ok_or("the figure is not an SVG document (no `<svg` tag)")?;
+    let end = svg.rfind("</svg>").ok_or("the SVG document has no closing `</svg>` tag")? + "</svg>".len();
+    let body = &svg[start..end];
+
+    let mut out = String::with_capacity(body.len());
+    for line in body.lines() {
+        let line = line.trim_end();
+        // A blank line would end the HTML block the figure sits in.
+        if line.trim().is_empty() || is_background(line) {
+            continue;
+        }
+        out.push_str(&recolor(line));
+        out.push('\n');
+    }
+    let out = out.trim_end().to_owned();
+
+    // Name the image after its caption, for screen readers and as a tooltip.
+    let open_end = out.find('>').ok_or("the `<svg` tag is not closed")?;
+    let (open, rest) = out.split_at(open_end);
+    let label = html_escape(caption);
+    Ok(format!("{open} role=\"img\" aria-label=\"{label}\">\n<title>{label}</title>{}", &rest[1..]))
+}
+
+/// A full-size white rectangle that plotters draws when the root area is filled white.
+fn is_background(line: &str) -> bool {
+    let l = line.trim_start();
+    l.starts_with("<rect x=\"0\" y=\"0\"") && (l.contains("fill=\"#FFFFFF\"") || l.contains("fill=\"#ffffff\""))
+}
+
+fn recolor(line: &str) -> String {
+    let mut s = line.to_owned();
+    for attr in ["fill", "stroke"] {
+        for black in ["#000000", "#000", "black"] {
+            s = s.replace(&format!("{attr}=\"{black}\""), &format!("{attr}=\"currentColor\""));
+        }
+        for grid in ["#DDDDDD", "#dddddd"] {
+            s = s.replace(&format!("{attr}=\"{grid}\""), &format!("{attr}=\"currentColor\" {attr}-opacity=\"0.15\""));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn themes_and_names_the_svg() {
+        let svg = "<?xml version=\"1.0\"?>\n<svg width=\"10\" height=\"5\" viewBox=\"0 0 10 5\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+                   <rect x=\"0\" y=\"0\" width=\"10\" height=\"5\" opacity=\"1\" fill=\"#FFFFFF\" stroke=\"none\"/>\n\n\
+                   <text x=\"1\" fill=\"#000000\">a &lt; b</text>\n<line stroke=\"#DDDDDD\"/>\n<polyline stroke=\"#3B82D6\"/>\n</svg>\n";
+        let out = prepare_svg(svg, "Loss & gain").unwrap();
+        assert_eq!(
+            out,
+            "<svg width=\"10\" height=\"5\" viewBox=\"0 0 10 5\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Loss &amp; gain\">\n\
+             <title>Loss &amp; gain</title>\n<text x=\"1\" fill=\"currentColor\">a &lt; b</text>\n\
+             <line stroke=\"currentColor\" stroke-opacity=\"0.15\"/>\n<polyline stroke=\"#3B82D6\"/>\n</svg>"
+        );
+    }
+
+    #[test]
+    fn rejects_non_svg() {
+        assert!(prepare_svg("<png>", "x").is_err());
+    }
+}

@@ -1,0 +1,213 @@
+//! Rendering TeX to HTML with KaTeX at build time, in parallel, through a persistent cache.
+//!
+//! The splice stage plans: it hands every equation of the book (after inline values have been
+//! put in) to [`MathRenderer::render_all`], which renders only what the cache lacks, across
+//! all cores, and saves the cache once. Output is made safe to sit inside markdown: one line,
+//! and every character that markdown would act on in text between tags written as an entity.
+//! This module never reads chapters and never decides where math is.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use anyhow::Result;
+
+use crate::workspace::write_if_changed;
+
+/// The KaTeX version the `katex` crate bundles; the book's CSS and fonts must match it.
+pub const KATEX_VERSION: &str = katex::KATEX_VERSION;
+
+/// One equation to render.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Equation {
+    pub tex: String,
+    pub display: bool,
+}
+
+/// Renders equations with fixed macros, remembering results on disk.
+pub struct MathRenderer {
+    macros: BTreeMap<String, String>,
+    salt: String,
+    path: PathBuf,
+    cache: HashMap<String, String>,
+    dirty: bool,
+    /// How many equations were rendered (not answered from the cache).
+    pub rendered: usize,
+}
+
+impl MathRenderer {
+    /// A renderer whose cache lives in `dir/math.json`.
+    pub fn new(dir: impl Into<PathBuf>, macros: BTreeMap<String, String>) -> MathRenderer {
+        let path = dir.into().join("math.json");
+        let cache = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<CacheFile>(&t).ok())
+            .filter(|c| c.katex == KATEX_VERSION)
+            .map(|c| c.entries)
+            .unwrap_or_default();
+        // Macros change every equation's output, so they are part of every key.
+        let salt = serde_json::to_string(&macros).expect("string map serialises");
+        MathRenderer { macros, salt, path, cache, dirty: false, rendered: 0 }
+    }
+
+    fn key(&self, eq: &Equation) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(KATEX_VERSION.as_bytes());
+        h.update(self.salt.as_bytes());
+        h.update(&[eq.display as u8]);
+        h.update(eq.tex.as_bytes());
+        h.finalize().to_hex().to_string()
+    }
+
+    /// Renders every equation not yet cached, in parallel; returns KaTeX's message for each
+    /// equation that failed.
+    pub fn render_all(&mut self, equations: &[Equation]) -> HashMap<Equation, String> {
+        let mut seen = HashSet::new();
+        let todo: Vec<(String, &Equation)> = equations
+            .iter()
+            .map(|e| (self.key(e), e))
+            .filter(|(k, _)| !self.cache.contains_key(k) && seen.insert(k.clone()))
+            .collect();
+        let failures = Mutex::new(HashMap::new());
+        if todo.is_empty() {
+            return HashMap::new();
+        }
+        let done = Mutex::new(Vec::new());
+        let next = Mutex::new(todo.iter());
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(todo.len());
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| {
+                    let opts = |display| {
+                        let mut b = katex::Opts::builder();
+                        for (name, body) in &self.macros {
+                            b = b.add_macro(name.clone(), body.clone());
+                        }
+                        b.display_mode(display).output_type(katex::OutputType::HtmlAndMathml).throw_on_error(true);
+                        b.build().expect("options are complete")
+                    };
+                    let (inline, display) = (opts(false), opts(true));
+                    loop {
+                        let item = next.lock().unwrap().next();
+                        let Some((key, eq)) = item else { break };
+                        let opts = if eq.display { &display } else { &inline };
+                        match katex::render_with_opts(&eq.tex, opts) {
+                            Ok(html) => done.lock().unwrap().push((key.clone(), markdown_safe(&html))),
+                            Err(e) => {
+                                failures.lock().unwrap().insert((*eq).clone(), katex_message(&e));
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        for (k, html) in done.into_inner().unwrap() {
+            self.cache.insert(k, html);
+            self.rendered += 1;
+            self.dirty = true;
+        }
+        failures.into_inner().unwrap()
+    }
+
+    /// The HTML of an equation that [`render_all`](Self::render_all) has seen.
+    pub fn html(&self, eq: &Equation) -> Option<&str> {
+        self.cache.get(&self.key(eq)).map(String::as_str)
+    }
+
+    /// Writes the cache back if anything was added, dropping entries this build did not use.
+    pub fn save(&mut self, used: &[Equation]) -> Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let keep: HashSet<String> = used.iter().map(|e| self.key(e)).collect();
+        self.cache.retain(|k, _| keep.contains(k));
+        let file = CacheFile { katex: KATEX_VERSION.to_owned(), entries: std::mem::take(&mut self.cache) };
+        write_if_changed(&self.path, &serde_json::to_string(&file)?)?;
+        self.cache = file.entries;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheFile {
+    katex: String,
+    entries: HashMap<String, String>,
+}
+
+fn katex_message(e: &katex::Error) -> String {
+    let s = e.to_string();
+    // The crate wraps KaTeX's own message ("KaTeX parse error: ..."); keep just that.
+    match s.find("KaTeX parse error") {
+        Some(i) => s[i..].to_owned(),
+        None => s,
+    }
+}
+
+/// Makes HTML safe to splice into markdown text: one line, and the characters that markdown
+/// (with smart punctuation and tables) would act on in text outside tags written as numeric
+/// entities. Tags themselves are kept verbatim.
+pub fn markdown_safe(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '<' => {
+                in_tag = true;
+                out.push(c);
+            }
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(c);
+            }
+            '*' | '_' | '\\' | '[' | ']' | '`' | '~' | '$' | '|' | '\'' | '"' | '-' | '.' | '!'
+                if !in_tag =>
+            {
+                out.push_str(&format!("&#{};", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_for_markdown() {
+        assert_eq!(
+            markdown_safe("<span class=\"a-b\">x_1*y</span>\n<b>--'</b>"),
+            "<span class=\"a-b\">x&#95;1&#42;y</span> <b>&#45;&#45;&#39;</b>"
+        );
+    }
+
+    #[test]
+    fn renders_caches_and_reports_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let macros = BTreeMap::from([("\\R".to_owned(), "\\mathbb{R}".to_owned())]);
+        let eqs = vec![
+            Equation { tex: "\\frac{a}{b} \\in \\R".into(), display: false },
+            Equation { tex: "\\sum_{i=1}^n x_i".into(), display: true },
+            Equation { tex: "\\frac{1}{".into(), display: false },
+        ];
+        let mut r = MathRenderer::new(dir.path(), macros.clone());
+        let failures = r.render_all(&eqs);
+        assert_eq!(failures.len(), 1);
+        assert!(failures[&eqs[2]].starts_with("KaTeX parse error"), "{failures:?}");
+        let inline = r.html(&eqs[0]).unwrap();
+        assert!(inline.contains("class=\"katex\"") && inline.contains("mathbb") || inline.contains("amsrm"), "{inline}");
+        assert!(r.html(&eqs[1]).unwrap().contains("katex-display"));
+        assert_eq!(r.rendered, 2);
+        r.save(&eqs).unwrap();
+
+        let mut again = MathRenderer::new(dir.path(), macros);
+        assert!(again.render_all(&eqs[..2]).is_empty());
+        assert_eq!(again.rendered, 0);
+        let mut other_macros = MathRenderer::new(dir.path(), BTreeMap::new());
+        other_macros.render_all(&eqs[1..2]);
+        assert_eq!(other_macros.rendered, 1, "macros are part of the key");
+    }
+}

@@ -1,0 +1,365 @@
+//! Reading what a chapter program writes on standard output.
+//!
+//! Text that cells print is interleaved with one-line JSON records that the runtime writes
+//! behind a marker (`\x1emdbook-exec:<nonce>:`). [`OutputParser`] takes the stream in chunks
+//! as it arrives, splits it into per-cell items, and caps each cell's text so that a program
+//! that floods its output costs bounded memory. It owns the record format on this side; the
+//! runtime crate owns the other side. It never starts processes or touches markdown.
+
+use serde::{Deserialize, Serialize};
+
+/// A value exported by a cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Value {
+    /// A float, carried as its `{:?}` text so NaN and infinities survive JSON.
+    #[serde(with = "float_text")]
+    Float(f64),
+    /// An integer, carried as text.
+    #[serde(with = "int_text")]
+    Int(i128),
+    /// Plain text.
+    Text(String),
+    /// LaTeX source.
+    Tex(String),
+}
+
+mod float_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:?}"))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+mod int_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One thing a cell shows, in the order it was produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Item {
+    /// Printed text (lossily decoded, possibly cut).
+    Text { text: String },
+    /// A note from mdbook-exec itself, such as "output cut".
+    Notice { text: String },
+    /// An SVG figure.
+    Figure { label: String, caption: String, svg: String },
+    /// A table.
+    Table { label: String, caption: String, header: Vec<String>, rows: Vec<Vec<Value>>, formats: Vec<String> },
+    /// The message of an expected panic (`should-panic`).
+    Panic { msg: String },
+}
+
+/// A named value with its default format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Named {
+    pub name: String,
+    pub value: Value,
+    pub fmt: String,
+}
+
+/// Everything one cell produced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CellOutput {
+    pub items: Vec<Item>,
+    pub values: Vec<Named>,
+    /// The messages of `exec::check` calls that passed.
+    pub checks: Vec<String>,
+}
+
+/// A panic the program reported, with its place in the generated source when it is there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanicReport {
+    pub cell: usize,
+    pub msg: String,
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// What the parser learned from the whole stream.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub cells: Vec<CellOutput>,
+    /// The cell that was running last.
+    pub current: Option<usize>,
+    /// A panic that was not caught.
+    pub panic: Option<PanicReport>,
+    /// A `should-panic` cell that returned normally.
+    pub no_panic: Option<usize>,
+    /// The program reached its end.
+    pub done: bool,
+    /// Records that could not be read (a bug, or a cell forging the marker).
+    pub bad_records: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+enum Record {
+    Cell { i: usize },
+    Value { name: String, value: Value, fmt: String },
+    Figure { label: String, caption: String, svg: String },
+    Table { label: String, caption: String, header: Vec<String>, rows: Vec<Vec<Value>>, formats: Vec<String> },
+    Check { msg: String },
+    Panic { msg: String, file: String, line: usize, col: usize },
+    Caught,
+    NoPanic,
+    Done,
+}
+
+/// The marker in front of every record for a given nonce.
+pub fn marker(nonce: &str) -> String {
+    format!("\u{1e}mdbook-exec:{nonce}:")
+}
+
+/// Splits a program's output stream into cells, incrementally.
+pub struct OutputParser {
+    marker: Vec<u8>,
+    limit: usize,
+    pending: Vec<u8>,
+    text: Vec<u8>,
+    text_total: usize,
+    cut: bool,
+    parsed: Parsed,
+}
+
+impl OutputParser {
+    /// A parser for `cells` cells, keeping at most `limit` bytes of text per cell.
+    pub fn new(nonce: &str, cells: usize, limit: usize) -> Self {
+        OutputParser {
+            marker: marker(nonce).into_bytes(),
+            limit,
+            pending: Vec::new(),
+            text: Vec::new(),
+            text_total: 0,
+            cut: false,
+            parsed: Parsed { cells: vec![CellOutput::default(); cells], ..Parsed::default() },
+        }
+    }
+
+    /// Takes the next chunk of the stream.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.pending.extend_from_slice(chunk);
+        loop {
+            match find(&self.pending, &self.marker) {
+                Some(at) => {
+                    let Some(nl) = self.pending[at..].iter().position(|&b| b == b'\n') else {
+                        // The record is not complete yet; keep the text before it flowing.
+                        let text: Vec<u8> = self.pending.drain(..at).collect();
+                        self.add_text(&text);
+                        return;
+                    };
+                    let text: Vec<u8> = self.pending.drain(..at).collect();
+                    self.add_text(&text);
+                    let record: Vec<u8> = self.pending.drain(..nl + 1).collect();
+                    self.record(&record[self.marker.len()..record.len() - 1]);
+                }
+                None => {
+                    // Keep a tail that could be the start of a marker split across chunks.
+                    let keep = partial_suffix(&self.pending, &self.marker);
+                    let text: Vec<u8> = self.pending.drain(..self.pending.len() - keep).collect();
+                    self.add_text(&text);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Ends the stream and returns what was learned.
+    pub fn finish(mut self) -> Parsed {
+        let rest = std::mem::take(&mut self.pending);
+        self.add_text(&rest);
+        self.flush_text();
+        self.parsed
+    }
+
+    fn cell_mut(&mut self) -> Option<&mut CellOutput> {
+        let i = self.parsed.current?;
+        self.parsed.cells.get_mut(i)
+    }
+
+    fn add_text(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() || self.parsed.current.is_none() {
+            return;
+        }
+        let room = self.limit.saturating_sub(self.text_total);
+        let take = bytes.len().min(room);
+        self.text.extend_from_slice(&bytes[..take]);
+        self.text_total += take;
+        if take < bytes.len() && !self.cut {
+            self.cut = true;
+            self.flush_text();
+            let limit = self.limit;
+            if let Some(c) = self.cell_mut() {
+                c.items.push(Item::Notice {
+                    text: format!("output cut: this cell printed more than {limit} bytes (the `output-limit` setting)"),
+                });
+            }
+        }
+    }
+
+    fn flush_text(&mut self) {
+        if self.text.is_empty() {
+            return;
+        }
+        let text = String::from_utf8_lossy(&std::mem::take(&mut self.text)).into_owned();
+        if let Some(c) = self.cell_mut() {
+            c.items.push(Item::Text { text });
+        }
+    }
+
+    fn push(&mut self, item: Item) {
+        self.flush_text();
+        if let Some(c) = self.cell_mut() {
+            c.items.push(item);
+        }
+    }
+
+    fn record(&mut self, json: &[u8]) {
+        let record: Record = match serde_json::from_slice(json) {
+            Ok(r) => r,
+            Err(e) => {
+                self.parsed.bad_records.push(format!("{e}: {}", String::from_utf8_lossy(json)));
+                return;
+            }
+        };
+        match record {
+            Record::Cell { i } => {
+                self.flush_text();
+                self.parsed.current = Some(i);
+                self.text_total = 0;
+                self.cut = false;
+            }
+            Record::Value { name, value, fmt } => {
+                if let Some(c) = self.cell_mut() {
+                    c.values.push(Named { name, value, fmt });
+                }
+            }
+            Record::Figure { label, caption, svg } => self.push(Item::Figure { label, caption, svg }),
+            Record::Table { label, caption, header, rows, formats } => {
+                self.push(Item::Table { label, caption, header, rows, formats })
+            }
+            Record::Check { msg } => {
+                if let Some(c) = self.cell_mut() {
+                    c.checks.push(msg);
+                }
+            }
+            Record::Panic { msg, file, line, col } => {
+                self.flush_text();
+                let cell = self.parsed.current.unwrap_or(0);
+                self.parsed.panic = Some(PanicReport { cell, msg, file, line, col });
+            }
+            Record::Caught => {
+                if let Some(p) = self.parsed.panic.take() {
+                    self.push(Item::Panic { msg: p.msg });
+                }
+            }
+            Record::NoPanic => self.parsed.no_panic = self.parsed.no_panic.or(self.parsed.current),
+            Record::Done => {
+                self.flush_text();
+                self.parsed.done = true;
+            }
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The length of the longest suffix of `buf` that is a proper prefix of `marker`.
+fn partial_suffix(buf: &[u8], marker: &[u8]) -> usize {
+    (1..marker.len().min(buf.len() + 1)).rev().find(|&n| buf.ends_with(&marker[..n])).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(json: &str) -> String {
+        format!("{}{json}\n", marker("n1"))
+    }
+
+    fn parse_in_chunks(stream: &[u8], chunk: usize, limit: usize) -> Parsed {
+        let mut p = OutputParser::new("n1", 2, limit);
+        for c in stream.chunks(chunk) {
+            p.feed(c);
+        }
+        p.finish()
+    }
+
+    #[test]
+    fn splits_cells_whatever_the_chunking() {
+        let stream = format!(
+            "{}hello\n{}{}partial{}world\n{}",
+            rec(r#"{"t":"cell","i":0}"#),
+            rec(r#"{"t":"value","name":"x","value":{"float":"1.5"},"fmt":".2"}"#),
+            rec(r#"{"t":"cell","i":1}"#),
+            rec(r#"{"t":"figure","label":"f","caption":"c","svg":"<svg/>"}"#),
+            rec(r#"{"t":"done"}"#),
+        );
+        for chunk in [1, 3, 7, 1000] {
+            let p = parse_in_chunks(stream.as_bytes(), chunk, 1 << 20);
+            assert!(p.done);
+            assert_eq!(p.cells[0].items, vec![Item::Text { text: "hello\n".into() }]);
+            assert_eq!(p.cells[0].values, vec![Named { name: "x".into(), value: Value::Float(1.5), fmt: ".2".into() }]);
+            assert_eq!(
+                p.cells[1].items,
+                vec![
+                    Item::Text { text: "partial".into() },
+                    Item::Figure { label: "f".into(), caption: "c".into(), svg: "<svg/>".into() },
+                    Item::Text { text: "world\n".into() },
+                ],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn caps_text_per_cell_and_decodes_lossily() {
+        let mut stream = rec(r#"{"t":"cell","i":0}"#).into_bytes();
+        stream.extend(std::iter::repeat_n(b'a', 100));
+        stream.extend(rec(r#"{"t":"cell","i":1}"#).bytes());
+        stream.extend([0xff, b'o', b'k']);
+        let p = parse_in_chunks(&stream, 16, 10);
+        assert_eq!(p.cells[0].items[0], Item::Text { text: "a".repeat(10) });
+        assert!(matches!(&p.cells[0].items[1], Item::Notice { text } if text.contains("more than 10 bytes")));
+        assert_eq!(p.cells[1].items, vec![Item::Text { text: "\u{fffd}ok".into() }]);
+        assert!(!p.done);
+    }
+
+    #[test]
+    fn panics_expected_and_not() {
+        let caught = format!(
+            "{}{}{}",
+            rec(r#"{"t":"cell","i":0}"#),
+            rec(r#"{"t":"panic","msg":"boom","file":"src/bin/a.rs","line":7,"col":3}"#),
+            rec(r#"{"t":"caught"}"#)
+        );
+        let p = parse_in_chunks(caught.as_bytes(), 5, 100);
+        assert_eq!(p.panic, None);
+        assert_eq!(p.cells[0].items, vec![Item::Panic { msg: "boom".into() }]);
+
+        let uncaught = format!("{}{}", rec(r#"{"t":"cell","i":1}"#), rec(r#"{"t":"panic","msg":"bad","file":"f","line":1,"col":2}"#));
+        let p = parse_in_chunks(uncaught.as_bytes(), 5, 100);
+        assert_eq!(p.panic.unwrap().cell, 1);
+    }
+
+    #[test]
+    fn values_round_trip() {
+        for v in [Value::Float(f64::NAN), Value::Float(-0.1), Value::Int(-(1 << 100)), Value::Tex("\\pi".into())] {
+            let back: Value = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+            assert_eq!(format!("{back:?}"), format!("{v:?}"));
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The book-wide index of what cells defined: named values and numbered figures and tables.
+//!
+//! Values and labels belong to the chapter that made them and are found from any chapter by a
+//! chapter-qualified name (`chapter.name`, where `chapter` is the file's path without `.md`).
+//! Figures and tables are numbered per chapter in order (`Figure 3.1`, `Table 3.1`). This
+//! module resolves names and reports unknown or duplicate ones with what is valid; it never
+//! formats output or edits text.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::doc::Doc;
+use crate::exec::ChapterResult;
+use crate::protocol::{Item, Named};
+
+/// Whether a label names a figure or a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelKind {
+    Figure,
+    Table,
+}
+
+impl LabelKind {
+    /// The word used in captions and links.
+    pub fn word(self) -> &'static str {
+        match self {
+            LabelKind::Figure => "Figure",
+            LabelKind::Table => "Table",
+        }
+    }
+}
+
+/// A numbered figure or table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub kind: LabelKind,
+    /// `3.1`, or `1` in an unnumbered chapter.
+    pub number: String,
+    /// The chapter's path, for links from other chapters.
+    pub chapter_path: PathBuf,
+}
+
+/// Every value and label of the book.
+#[derive(Debug, Default)]
+pub struct Index {
+    values: BTreeMap<String, BTreeMap<String, Named>>,
+    labels: BTreeMap<String, BTreeMap<String, Label>>,
+    /// Chapters whose cells failed: references into them are not reported again.
+    failed: HashSet<String>,
+}
+
+/// The number of each figure and table of a chapter, in the order the cells made them.
+pub fn numbers(doc: &Doc, cells: &[crate::protocol::CellOutput]) -> Vec<(usize, usize, LabelKind, String)> {
+    let (mut figures, mut tables) = (0, 0);
+    let mut out = Vec::new();
+    for (ci, cell) in cells.iter().enumerate() {
+        for (ii, item) in cell.items.iter().enumerate() {
+            let (kind, n) = match item {
+                Item::Figure { .. } => {
+                    figures += 1;
+                    (LabelKind::Figure, figures)
+                }
+                Item::Table { .. } => {
+                    tables += 1;
+                    (LabelKind::Table, tables)
+                }
+                _ => continue,
+            };
+            let number = match &doc.number {
+                Some(ch) => format!("{ch}.{n}"),
+                None => n.to_string(),
+            };
+            out.push((ci, ii, kind, number));
+        }
+    }
+    out
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut c = name.chars();
+    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+fn valid_label(label: &str) -> bool {
+    !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl Index {
+    /// Builds the index from every chapter's results.
+    pub fn build(docs: &[Doc], results: &[ChapterResult]) -> (Index, Vec<Diagnostic>) {
+        let mut index = Index::default();
+        let mut diags = Vec::new();
+        for (doc, result) in docs.iter().zip(results) {
+            let Ok(cells) = result else {
+                index.failed.insert(doc.key.clone());
+                continue;
+            };
+            let at = |ci: usize, msg: String| Diagnostic::at(&doc.display, &doc.source, doc.scan.cells[ci].range.start, msg);
+            let values = index.values.entry(doc.key.clone()).or_default();
+            for (ci, cell) in cells.iter().enumerate() {
+                for v in &cell.values {
+                    if !valid_name(&v.name) {
+                        diags.push(at(ci, format!("`{}` is not a valid value name", v.name)).help(
+                            "value names are identifiers: a letter or `_`, then letters, digits and `_`",
+                        ));
+                    } else if let Some(_previous) = values.insert(v.name.clone(), v.clone()) {
+                        diags.push(
+                            at(ci, format!("the value `{}` is defined twice in this chapter", v.name))
+                                .help("give each exported value its own name"),
+                        );
+                    }
+                    if let Err(e) = crate::format::parse_spec(&v.fmt) {
+                        diags.push(at(ci, format!("value `{}`: {e}", v.name)));
+                    }
+                }
+            }
+            let labels = index.labels.entry(doc.key.clone()).or_default();
+            for (ci, ii, kind, number) in numbers(doc, cells) {
+                let label = match &cells[ci].items[ii] {
+                    Item::Figure { label, .. } | Item::Table { label, .. } => label,
+                    _ => unreachable!("numbers lists figures and tables only"),
+                };
+                if label.is_empty() {
+                    continue;
+                }
+                if !valid_label(label) {
+                    diags.push(at(ci, format!("`{label}` is not a valid label")).help("labels use letters, digits, `-` and `_`"));
+                    continue;
+                }
+                let entry = Label { kind, number, chapter_path: doc.path.clone() };
+                if labels.insert(label.clone(), entry).is_some() {
+                    diags.push(at(ci, format!("the label `{label}` is used twice in this chapter")).help("give each figure and table its own label"));
+                }
+            }
+        }
+        (index, diags)
+    }
+
+    /// Splits `chapter.name` (or `name`, meaning `current`'s own) into chapter key and name.
+    fn split<'a>(current: &'a str, target: &'a str) -> (&'a str, &'a str) {
+        match target.rsplit_once('.') {
+            Some((chapter, name)) => (chapter, name),
+            None => (current, target),
+        }
+    }
+
+    /// Finds a value; `Ok(None)` when it is in a chapter that failed (already reported).
+    pub fn value(&self, current: &str, target: &str) -> Result<Option<&Named>, String> {
+        let (chapter, name) = Self::split(current, target);
+        if self.failed.contains(chapter) {
+            return Ok(None);
+        }
+        let Some(values) = self.values.get(chapter) else {
+            return Err(unknown_chapter(chapter, self.values.keys()));
+        };
+        values.get(name).map(Some).ok_or_else(|| {
+            let mut msg = format!("no cell defines the value `{name}`");
+            if chapter != current {
+                msg += &format!(" in chapter `{chapter}`");
+            }
+            msg + &known("values", values.keys())
+        })
+    }
+
+    /// Finds a label; `Ok(None)` when it is in a chapter that failed (already reported).
+    pub fn label(&self, current: &str, target: &str) -> Result<Option<&Label>, String> {
+        let (chapter, name) = Self::split(current, target);
+        if self.failed.contains(chapter) {
+            return Ok(None);
+        }
+        let Some(labels) = self.labels.get(chapter) else {
+            return Err(unknown_chapter(chapter, self.labels.keys()));
+        };
+        labels.get(name).map(Some).ok_or_else(|| format!("no figure or table has the label `{name}`{}", known("labels", labels.keys())))
+    }
+}
+
+fn unknown_chapter<'a>(chapter: &str, keys: impl Iterator<Item = &'a String>) -> String {
+    format!("no chapter `{chapter}` has executed cells{}", known("chapters", keys))
+}
+
+fn known<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        format!("; there are no {what} here")
+    } else {
+        format!("; known {what}: {}", names.join(", "))
+    }
+}
+
+/// The link from chapter `from` to chapter `to` (paths relative to `src`), with `.md` kept so
+/// that mdBook rewrites it like any other chapter link.
+pub fn relative_link(from: &Path, to: &Path) -> String {
+    let from_dir: Vec<_> = from.parent().map(|p| p.components().collect()).unwrap_or_default();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from_dir.len() - common];
+    parts.extend(to_parts[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_between_chapters() {
+        assert_eq!(relative_link(Path::new("a.md"), Path::new("b.md")), "b.md");
+        assert_eq!(relative_link(Path::new("p/a.md"), Path::new("b.md")), "../b.md");
+        assert_eq!(relative_link(Path::new("p/a.md"), Path::new("p/q/b.md")), "q/b.md");
+    }
+
+    #[test]
+    fn names() {
+        assert!(valid_name("loss_1") && valid_name("_x"));
+        assert!(!valid_name("1x") && !valid_name("a-b") && !valid_name(""));
+        assert!(valid_label("fig-loss") && !valid_label("fig loss"));
+        assert_eq!(Index::split("ch", "x"), ("ch", "x"));
+        assert_eq!(Index::split("ch", "part/other.x"), ("part/other", "x"));
+    }
+}

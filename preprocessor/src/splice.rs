@@ -1,0 +1,348 @@
+//! Turning results into markdown and splicing it into the chapter.
+//!
+//! [`plan`] decides what replaces each place the scan found: a cell gets its output after it
+//! (or instead of it, with `hide-code`), a `` `=value` `` becomes the formatted value, a
+//! `` `@label` `` a link, and math gets its values put in and is left as an [`Equation`] to
+//! render. Pieces are fragments of text and equations, so every equation of the book can be
+//! rendered in one parallel batch before [`apply`] writes the text. Replacements are applied
+//! from the end backwards; every byte outside them stays as it was.
+
+use std::ops::Range;
+
+use mdbook_markdown::pulldown_cmark::{Event, Parser, Tag, TagEnd, html};
+
+use crate::diag::Diagnostic;
+use crate::doc::Doc;
+use crate::figure::prepare_svg;
+use crate::format::{html_escape, parse_spec, prose, tex};
+use crate::math::{Equation, MathRenderer, markdown_safe};
+use crate::protocol::{CellOutput, Item, Value};
+use crate::refs::{Index, LabelKind, numbers, relative_link};
+use crate::scan::{Cell, RefKind, parser_options};
+
+/// A piece of replacement text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frag {
+    /// Markdown or HTML, as is.
+    Text(String),
+    /// An equation to be rendered; `offset` is where it is in the chapter, for errors.
+    Math { eq: Equation, offset: usize },
+}
+
+/// A replacement of a byte range by fragments.
+pub type Piece = (Range<usize>, Vec<Frag>);
+
+/// Plans every replacement in one chapter.
+pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<Diagnostic>) {
+    let mut pieces = Vec::new();
+    let mut diags = Vec::new();
+    let src = &doc.source;
+
+    let numbering = numbers(doc, cells);
+    for (ci, (cell, out)) in doc.scan.cells.iter().zip(cells).enumerate() {
+        let mut block = Vec::new();
+        if !cell.options.hide_output {
+            let nums: Vec<_> = numbering.iter().filter(|n| n.0 == ci).collect();
+            let offset = cell.range.start;
+            for (ii, item) in out.items.iter().enumerate() {
+                let number = nums.iter().find(|n| n.1 == ii).map(|n| n.3.as_str()).unwrap_or("");
+                match render_item(doc, index, item, number, offset) {
+                    Ok(frags) => {
+                        if !frags.is_empty() {
+                            block.push(frags);
+                        }
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        if let Some(piece) = cell_piece(src, cell, block) {
+            pieces.push(piece);
+        }
+    }
+
+    for r in &doc.scan.refs {
+        let result = match r.kind {
+            RefKind::Value => value_in_prose(doc, index, &r.target, r.range.start),
+            RefKind::Label => label_link(doc, index, &r.target),
+        };
+        match result {
+            Ok(Some(frags)) => pieces.push((r.range.clone(), frags)),
+            Ok(None) => {}
+            Err(msg) => diags.push(Diagnostic::at(&doc.display, src, r.range.start, msg)),
+        }
+    }
+
+    for m in &doc.scan.math {
+        match substitute(doc, index, &m.tex, m.range.clone()) {
+            Ok(Some(tex)) => {
+                let eq = Equation { tex, display: m.display };
+                pieces.push((m.range.clone(), vec![Frag::Math { eq, offset: m.range.start }]));
+            }
+            Ok(None) => {}
+            Err(d) => diags.push(d),
+        }
+    }
+    (pieces, diags)
+}
+
+/// Every equation in a set of pieces.
+pub fn equations<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Vec<Equation> {
+    pieces
+        .into_iter()
+        .flat_map(|(_, frags)| frags)
+        .filter_map(|f| match f {
+            Frag::Math { eq, .. } => Some(eq.clone()),
+            Frag::Text(_) => None,
+        })
+        .collect()
+}
+
+/// Writes the chapter with every piece in place. Equations must have been rendered.
+pub fn apply(source: &str, mut pieces: Vec<Piece>, math: &MathRenderer) -> String {
+    pieces.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut out = source.to_owned();
+    for (range, frags) in pieces.into_iter().rev() {
+        let mut text = String::new();
+        for f in frags {
+            match f {
+                Frag::Text(t) => text.push_str(&t),
+                Frag::Math { eq, .. } => text.push_str(math.html(&eq).expect("every equation was rendered")),
+            }
+        }
+        out.replace_range(range, &text);
+    }
+    out
+}
+
+/// The piece for one cell: its output block placed after it, or in its place.
+fn cell_piece(src: &str, cell: &Cell, block: Vec<Vec<Frag>>) -> Option<Piece> {
+    if block.is_empty() && !cell.options.hide_code {
+        return None;
+    }
+    let prefix = cell.prefix.as_str();
+    let blank = format!("{}\n", prefix.trim_end());
+    let mut frags = Vec::new();
+    if !block.is_empty() {
+        frags.push(Frag::Text("<div class=\"exec-output\">\n".to_owned()));
+        for item in block {
+            frags.push(Frag::Text(format!("{blank}{prefix}")));
+            for f in item {
+                frags.push(match f {
+                    Frag::Text(t) => Frag::Text(indent(&t, prefix)),
+                    math => math,
+                });
+            }
+            frags.push(Frag::Text("\n".to_owned()));
+        }
+        frags.push(Frag::Text(format!("{blank}{prefix}</div>\n{blank}")));
+    }
+    if cell.options.hide_code {
+        // The first line of the range already follows the container prefix.
+        return Some((cell.range.clone(), frags));
+    }
+    let mut lead = String::new();
+    if !src[..cell.range.end].ends_with('\n') {
+        lead.push('\n');
+    }
+    if !cell.closed {
+        // Close the block so the output does not land inside it.
+        let open = &src[cell.range.start..];
+        let ch = open.chars().next().unwrap_or('`');
+        let fence: String = open.chars().take_while(|&c| c == ch).collect();
+        lead.push_str(&format!("{prefix}{fence}\n"));
+    }
+    lead.push_str(&blank);
+    frags.insert(0, Frag::Text(format!("{lead}{prefix}")));
+    Some((cell.range.end..cell.range.end, frags))
+}
+
+/// Puts `prefix` in front of every line after the first.
+fn indent(text: &str, prefix: &str) -> String {
+    if prefix.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(if line.is_empty() { prefix.trim_end() } else { prefix });
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usize) -> Result<Vec<Frag>, Diagnostic> {
+    let t = |s: String| Frag::Text(s);
+    Ok(match item {
+        Item::Text { text } => {
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            if text.trim().is_empty() {
+                return Ok(Vec::new());
+            }
+            vec![t(fenced("text", text))]
+        }
+        Item::Notice { text } => vec![t(format!("<p class=\"exec-notice\">{}</p>", html_escape(text)))],
+        Item::Panic { msg } => vec![
+            t("<p class=\"exec-panic\">The cell panicked, as intended:</p>\n\n".to_owned()),
+            t(fenced("text", msg)),
+        ],
+        Item::Figure { label, caption, svg } => {
+            let svg = prepare_svg(svg, caption).map_err(|e| {
+                Diagnostic::at(&doc.display, &doc.source, offset, format!("figure `{label}`: {e}"))
+                    .help("pass `exec::figure` a whole SVG document, such as plotters' `SVGBackend::with_string` output")
+            })?;
+            let mut frags = vec![t(format!("<figure class=\"exec-figure\"{}>\n{svg}\n<figcaption>", id_attr(label)))];
+            frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Figure.word())));
+            frags.extend(inline_markdown(doc, index, caption, offset)?);
+            frags.push(t("</figcaption>\n</figure>".to_owned()));
+            frags
+        }
+        Item::Table { label, caption, header, rows, formats } => {
+            let mut frags = vec![t(format!("<figure class=\"exec-table\"{}>\n<figcaption>", id_attr(label)))];
+            frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Table.word())));
+            frags.extend(inline_markdown(doc, index, caption, offset)?);
+            frags.push(t("</figcaption>\n<table>\n<thead><tr>".to_owned()));
+            for h in header {
+                frags.push(t("<th>".to_owned()));
+                frags.extend(inline_markdown(doc, index, h, offset)?);
+                frags.push(t("</th>".to_owned()));
+            }
+            frags.push(t("</tr></thead>\n<tbody>\n".to_owned()));
+            for row in rows {
+                frags.push(t("<tr>".to_owned()));
+                for (c, v) in row.iter().enumerate() {
+                    let fmt = formats.get(c).map(String::as_str).unwrap_or("");
+                    let spec = parse_spec(fmt).map_err(|e| {
+                        Diagnostic::at(&doc.display, &doc.source, offset, format!("table `{label}`, column {}: {e}", c + 1))
+                    })?;
+                    let class = if matches!(v, Value::Float(_) | Value::Int(_)) { " class=\"num\"" } else { "" };
+                    frags.push(t(format!("<td{class}>")));
+                    match v {
+                        Value::Tex(s) => frags.push(Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset }),
+                        v => frags.push(t(prose(v, spec))),
+                    }
+                    frags.push(t("</td>".to_owned()));
+                }
+                frags.push(t("</tr>\n".to_owned()));
+            }
+            frags.push(t("</tbody>\n</table>\n</figure>".to_owned()));
+            frags
+        }
+    })
+}
+
+fn id_attr(label: &str) -> String {
+    if label.is_empty() { String::new() } else { format!(" id=\"{}\"", html_escape(label)) }
+}
+
+/// A fenced code block long enough to hold `text`.
+fn fenced(info: &str, text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}{info}\n{text}\n{fence}")
+}
+
+/// Renders a caption or header (inline markdown with math) to HTML fragments.
+fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usize) -> Result<Vec<Frag>, Diagnostic> {
+    let mut frags = Vec::new();
+    let mut events = Vec::new();
+    let flush = |events: &mut Vec<Event<'_>>, frags: &mut Vec<Frag>| {
+        let mut s = String::new();
+        html::push_html(&mut s, events.drain(..));
+        if !s.is_empty() {
+            frags.push(Frag::Text(s.replace('\n', " ")));
+        }
+    };
+    for event in Parser::new_ext(text, parser_options()) {
+        match event {
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+            Event::InlineMath(m) | Event::DisplayMath(m) => {
+                flush(&mut events, &mut frags);
+                if let Some(tex) = substitute(doc, index, &m, offset..offset).map_err(|d| d.detail(format!("in `{text}`")))? {
+                    frags.push(Frag::Math { eq: Equation { tex, display: false }, offset });
+                }
+            }
+            e => events.push(e),
+        }
+    }
+    flush(&mut events, &mut frags);
+    Ok(frags)
+}
+
+/// A value in prose.
+fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Result<Option<Vec<Frag>>, String> {
+    let (name, fmt) = target.split_once(':').unwrap_or((target, ""));
+    let Some(named) = index.value(&doc.key, name)? else { return Ok(None) };
+    let spec = parse_spec(if fmt.is_empty() { &named.fmt } else { fmt })?;
+    Ok(Some(match &named.value {
+        Value::Tex(s) => vec![
+            Frag::Text("<span class=\"exec-value\">".to_owned()),
+            Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset },
+            Frag::Text("</span>".to_owned()),
+        ],
+        v => vec![Frag::Text(format!("<span class=\"exec-value\">{}</span>", markdown_safe(&prose(v, spec))))],
+    }))
+}
+
+/// A link to a figure or table.
+fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<Vec<Frag>>, String> {
+    let Some(label) = index.label(&doc.key, target)? else { return Ok(None) };
+    let name = target.rsplit_once('.').map_or(target, |(_, n)| n);
+    let href = if label.chapter_path == doc.path {
+        format!("#{name}")
+    } else {
+        format!("{}#{name}", relative_link(&doc.path, &label.chapter_path))
+    };
+    Ok(Some(vec![Frag::Text(format!("[{}&nbsp;{}]({href})", label.kind.word(), label.number))]))
+}
+
+/// Puts values into TeX at every `\val{name}` or `\val{name:fmt}`. Returns `None` when a value
+/// is in a chapter that failed (its error is already reported).
+fn substitute(doc: &Doc, index: &Index, tex_src: &str, range: Range<usize>) -> Result<Option<String>, Diagnostic> {
+    const CMD: &str = "\\val{";
+    let mut out = String::with_capacity(tex_src.len());
+    let mut rest = tex_src;
+    while let Some(at) = rest.find(CMD) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + CMD.len()..];
+        // Where the `\val` stands in the chapter, when the math is there verbatim.
+        let place = doc.source[range.clone()].find(&rest[at..]).map_or(range.start, |i| range.start + i);
+        let err = |msg: String| Diagnostic::at(&doc.display, &doc.source, place, msg);
+        let Some(close) = after.find('}') else {
+            return Err(err("`\\val{` is not closed".to_owned()).help("write `\\val{name}` or `\\val{name:.3}`"));
+        };
+        let target = after[..close].trim();
+        let (name, fmt) = target.split_once(':').unwrap_or((target, ""));
+        let named = match index.value(&doc.key, name) {
+            Ok(Some(n)) => n,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(err(e)),
+        };
+        let spec = parse_spec(if fmt.is_empty() { &named.fmt } else { fmt }).map_err(err)?;
+        out.push('{');
+        out.push_str(&tex(&named.value, spec));
+        out.push('}');
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences_outgrow_backticks() {
+        assert_eq!(fenced("text", "a"), "```text\na\n```");
+        assert_eq!(fenced("text", "x ```` y"), "`````text\nx ```` y\n`````");
+    }
+
+    #[test]
+    fn indents_continuation_lines() {
+        assert_eq!(indent("a\n\nb", "> "), "a\n>\n> b");
+        assert_eq!(indent("a\nb", ""), "a\nb");
+    }
+}

@@ -1,0 +1,83 @@
+//! A small builder for fixture books that are built through `mdbook-driver` with the
+//! preprocessor registered in-process.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use mdbook_driver::MDBook;
+use mdbook_exec::{ExecPreprocessor, Stats};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+/// One build folder shared by every fixture, so the crates cells use compile once per run.
+pub fn shared_build_dir() -> PathBuf {
+    workspace().join("target/mdbook-exec-tests")
+}
+
+pub struct TestBook {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestBook {
+    /// A book with the given chapters (`(file, markdown)`), listed in order in SUMMARY.md.
+    pub fn new(chapters: &[(&str, &str)]) -> TestBook {
+        Self::with_config(chapters, "")
+    }
+
+    /// Like [`TestBook::new`], with extra lines for the `[preprocessor.exec]` table.
+    pub fn with_config(chapters: &[(&str, &str)], exec_config: &str) -> TestBook {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        let mut summary = String::from("# Summary\n\n");
+        for (i, (file, text)) in chapters.iter().enumerate() {
+            summary += &format!("- [Chapter {}]({file})\n", i + 1);
+            let path = root.join("src").join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        std::fs::write(root.join("src/SUMMARY.md"), summary).unwrap();
+        let lock = workspace().join("Cargo.lock");
+        let toml = format!(
+            "[book]\ntitle = \"fixture\"\n\n[preprocessor.exec]\nafter = [\"links\"]\ncache-dir = \"cache\"\nbuild-dir = {:?}\nlockfile = {:?}\n{exec_config}\n",
+            shared_build_dir().display().to_string(),
+            lock.display().to_string(),
+        );
+        std::fs::write(root.join("book.toml"), toml).unwrap();
+        TestBook { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, file: &str, text: &str) {
+        std::fs::write(self.root().join("src").join(file), text).unwrap();
+    }
+
+    /// Builds the book; returns the counters of this build.
+    pub fn build(&self) -> Result<Arc<Stats>, String> {
+        let pre = ExecPreprocessor::new();
+        let stats = pre.stats();
+        let mut book = MDBook::load(self.root()).map_err(|e| format!("{e:#}"))?;
+        book.with_preprocessor(pre);
+        book.build().map_err(|e| format!("{e:#}"))?;
+        Ok(stats)
+    }
+
+    /// The rendered HTML of a chapter.
+    pub fn html(&self, chapter: &str) -> String {
+        let name = Path::new(chapter).with_extension("html");
+        std::fs::read_to_string(self.root().join("book").join(name)).unwrap()
+    }
+}
+
+pub fn count(stats: &Stats) -> (usize, usize) {
+    use std::sync::atomic::Ordering::Relaxed;
+    (stats.cargo_builds.load(Relaxed), stats.programs_run.load(Relaxed))
+}

@@ -1,0 +1,114 @@
+//! End-to-end tests of the engine: fixture books built through mdBook itself.
+
+mod common;
+
+use common::{TestBook, count};
+
+const STATE: &str = r#"# State
+
+```rust,exec
+let xs = vec![1.0_f64, 2.0, 3.0];
+fn mean(v: &[f64]) -> f64 { v.iter().sum::<f64>() / v.len() as f64 }
+println!("n = {}", xs.len());
+```
+
+Some prose between cells.
+
+```rust,exec
+struct Pair(f64, f64);
+let p = Pair(mean(&xs), 0.5);
+println!("mean = {}", p.0);
+println!("<script>alert(1)</script>");
+exec::value("mean", p.0);
+exec::value_fmt("tiny", 1.5e-7, ".2e");
+```
+
+The mean is `=mean:.2`, and tiny is `=tiny`. In math: $\bar x = \val{mean:.1}$.
+
+```rust,exec,hide-code
+use plotters::prelude::*;
+let mut svg = String::new();
+{
+    let root = SVGBackend::with_string(&mut svg, (300, 200)).into_drawing_area();
+    let mut chart = ChartBuilder::on(&root).caption("squares", ("sans-serif", 14)).build_cartesian_2d(0f64..3f64, 0f64..9f64).unwrap();
+    chart.draw_series(LineSeries::new((0..=30).map(|i| { let x = i as f64 / 10.0; (x, x * x) }), &BLUE)).unwrap();
+    root.present().unwrap();
+}
+exec::figure("fig-squares", "Squares of $x$", &svg);
+```
+
+See `@fig-squares`.
+"#;
+
+const OTHER: &str = r#"# Other
+
+The first chapter's mean was `=state.mean`.
+
+```rust,exec,should-panic
+let v: Vec<i32> = Vec::new();
+let _ = v[3];
+```
+
+```rust,exec,hide-output
+println!("not shown");
+```
+
+```rust
+// plain rust blocks are left alone
+fn main() {}
+```
+"#;
+
+#[test]
+fn cells_share_state_values_figures_and_caching() {
+    let book = TestBook::new(&[("state.md", STATE), ("other.md", OTHER)]);
+    let stats = book.build().unwrap();
+    let (builds, runs) = count(&stats);
+    assert!(builds <= 1 && runs == 2, "first build: {builds} cargo builds, {runs} runs");
+
+    let html = book.html("state.md");
+    assert!(html.contains("n = 3"), "{html}");
+    assert!(html.contains("mean = 2"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "printed HTML is escaped");
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("<span class=\"exec-value\">2.00</span>"), "value in prose");
+    assert!(html.contains("1.50 × 10<sup>−7</sup>") || html.contains("1.50&#8239;×&#8239;10<sup>−7</sup>") || html.contains("1.50\u{202f}×\u{202f}10<sup>−7</sup>"), "scientific in prose: {}", &html[html.find("tiny is").unwrap()..][..120]);
+    assert!(html.contains("class=\"katex\""), "math rendered");
+    assert!(html.contains("<mn>2.0</mn>"), "value inside math: {}", &html[html.find("katex").unwrap()..][..2000]);
+    assert!(html.contains("<figure class=\"exec-figure\" id=\"fig-squares\">"));
+    assert!(html.contains("<svg"));
+    assert!(html.contains("Figure 1.1:"));
+    assert!(html.contains("href=\"#fig-squares\""), "cross-reference");
+    assert!(!html.contains("SVGBackend"), "hide-code hides the code");
+    assert!(!html.contains("`=mean"));
+
+    let other = book.html("other.md");
+    assert!(other.contains("<span class=\"exec-value\">2</span>"), "chapter-qualified value");
+    assert!(other.contains("index out of bounds"), "expected panic shown");
+    assert_eq!(other.matches("not shown").count(), 1, "hide-output shows the code only");
+    assert!(other.contains("plain rust blocks are left alone"));
+
+    // Nothing changed: no cargo and no program.
+    let stats = book.build().unwrap();
+    assert_eq!(count(&stats), (0, 0), "warm rebuild");
+
+    // Prose edit: still nothing compiled or run.
+    book.write("other.md", &OTHER.replace("was", "is"));
+    let stats = book.build().unwrap();
+    assert_eq!(count(&stats), (0, 0), "prose edit");
+
+    // A cell edit in one chapter re-runs that chapter only.
+    book.write("state.md", &STATE.replace("0.5", "0.25"));
+    let stats = book.build().unwrap();
+    assert_eq!(count(&stats), (1, 1), "cell edit");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let book = TestBook::new(&[("state.md", STATE)]);
+    book.build().unwrap();
+    let first = book.html("state.md");
+    std::fs::remove_dir_all(book.root().join("book")).unwrap();
+    book.build().unwrap();
+    assert_eq!(first, book.html("state.md"));
+}

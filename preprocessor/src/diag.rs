@@ -23,24 +23,32 @@ pub struct Diagnostic {
     pub detail: Option<String>,
     /// One line saying how to fix it.
     pub help: Option<String>,
+    /// A warning rather than an error (fatal only with `deny-warnings`).
+    pub warning: bool,
 }
 
 impl Diagnostic {
     /// An error at byte `offset` of `source`, the text of `file`.
     pub fn at(file: impl Into<PathBuf>, source: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, col) = line_col(source, offset);
-        Diagnostic { file: file.into(), line, col, message: message.into(), detail: None, help: None }
+        Diagnostic { file: file.into(), line, col, message: message.into(), detail: None, help: None, warning: false }
     }
 
     /// An error about a whole file (no position).
     pub fn in_file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), line: 0, col: 0, message: message.into(), detail: None, help: None }
+        Diagnostic { file: file.into(), line: 0, col: 0, message: message.into(), detail: None, help: None, warning: false }
     }
 
     /// Adds the underlying message.
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         let d = detail.into();
         self.detail = (!d.trim().is_empty()).then_some(d);
+        self
+    }
+
+    /// Marks this as a warning.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
         self
     }
 
@@ -54,10 +62,11 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let file = self.file.display();
+        let kind = if self.warning { "warning" } else { "error" };
         if self.line == 0 {
-            write!(f, "error: {file}: {}", self.message)?;
+            write!(f, "{kind}: {file}: {}", self.message)?;
         } else {
-            write!(f, "error: {file}:{}:{}: {}", self.line, self.col, self.message)?;
+            write!(f, "{kind}: {file}:{}:{}: {}", self.line, self.col, self.message)?;
         }
         if let Some(d) = &self.detail {
             for l in d.trim_end().lines() {

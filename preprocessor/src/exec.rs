@@ -6,10 +6,11 @@
 //! successful results, so the cache never holds a failure and never loses the last good
 //! result of a chapter. It never edits chapter text.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::cache::{Cache, KeyBase, Lookup};
 use crate::config::Config;
@@ -44,15 +45,22 @@ struct Job<'a> {
 }
 
 /// Executes every chapter that has cells; chapters without cells get an empty result.
+///
+/// The build folder is locked for the whole stage, so two builds of one book (`serve` beside
+/// `build`) take turns instead of writing the same files at once.
 pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<ChapterResult>> {
-    let mut results: Vec<Option<ChapterResult>> = docs.iter().map(|_| None).collect();
     if docs.iter().all(|d| d.scan.cells.is_empty()) {
         return Ok(docs.iter().map(|_| Ok(Vec::new())).collect());
     }
+    let _lock = lock(&config.build_dir)?;
+    let mut results: Vec<Option<ChapterResult>> = docs.iter().map(|_| None).collect();
     let ws = Workspace::new(config)?;
     let base = KeyBase::new(&ws.manifest, config.lockfile.as_deref(), config.output_limit)?;
     let cache = Cache::new(&config.cache_dir);
+    let tag = book_tag(config);
 
+    let mut keys = HashSet::new();
+    let mut bins = HashSet::new();
     let mut stale = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
         if doc.scan.cells.is_empty() {
@@ -61,6 +69,9 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         }
         let program = Program::generate(&doc.display.display().to_string(), &doc.scan.cells);
         let key = base.key(&program.source);
+        let bin = bin_name(&tag, doc);
+        keys.insert(key.clone());
+        bins.insert(bin.clone());
         match cache.load(&key) {
             Lookup::Hit(cells) if cells.len() == doc.scan.cells.len() => {
                 stats.cache_hits.fetch_add(1, Ordering::Relaxed);
@@ -68,11 +79,11 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
                 continue;
             }
             Lookup::Corrupt => {
+                eprintln!("mdbook-exec: the cached result of {} was damaged; recomputing it", doc.display.display());
                 stats.cache_corrupt.fetch_add(1, Ordering::Relaxed);
             }
             _ => {}
         }
-        let bin = bin_name(config, doc);
         stale.push((i, Job { doc, program, key, bin }));
     }
 
@@ -81,10 +92,10 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         for (_, job) in &stale {
             ws.write_program(&job.bin, &job.program.source)?;
         }
-        let bins: Vec<String> = stale.iter().map(|(_, j)| j.bin.clone()).collect();
-        eprintln!("mdbook-exec: compiling {} chapter(s): {}", bins.len(), names(&stale));
+        let names: Vec<String> = stale.iter().map(|(_, j)| j.bin.clone()).collect();
+        eprintln!("mdbook-exec: compiling {} chapter(s): {}", names.len(), chapter_list(&stale));
         stats.cargo_builds.fetch_add(1, Ordering::Relaxed);
-        let mut errors = ws.build(&bins)?;
+        let mut errors = ws.build(&names)?;
 
         let mut to_run = Vec::new();
         for (i, job) in stale {
@@ -116,26 +127,47 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
             results[i] = Some(result);
         }
     }
-    Ok(results.into_iter().map(|r| r.expect("every chapter has a result")).collect())
+
+    let results: Vec<ChapterResult> = results.into_iter().map(|r| r.expect("every chapter has a result")).collect();
+    if results.iter().all(Result::is_ok) {
+        // Results and programs of cells that are gone are dropped, so nothing stale can show.
+        cache.prune(&keys);
+        ws.prune_programs(&tag, &bins);
+    }
+    Ok(results)
 }
 
-fn names(stale: &[(usize, Job<'_>)]) -> String {
+/// Holds an exclusive lock on the build folder until dropped.
+fn lock(build_dir: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(build_dir).with_context(|| format!("creating {}", build_dir.display()))?;
+    let path = build_dir.join(".lock");
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    if file.try_lock().is_err() {
+        eprintln!("mdbook-exec: waiting for another build of this book to finish");
+        file.lock().with_context(|| format!("locking {}", path.display()))?;
+    }
+    Ok(file)
+}
+
+fn chapter_list(stale: &[(usize, Job<'_>)]) -> String {
     stale.iter().map(|(_, j)| j.doc.display.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
-/// A stable binary name per book and chapter: readable, and unique across books that share a
-/// build folder.
-fn bin_name(config: &Config, doc: &Doc) -> String {
+/// A short tag for the book, so that books sharing a build folder keep apart.
+fn book_tag(config: &Config) -> String {
+    blake3::hash(config.root.to_string_lossy().as_bytes()).to_hex()[..8].to_owned()
+}
+
+/// A stable, readable binary name per chapter, ending in the book's tag.
+fn bin_name(tag: &str, doc: &Doc) -> String {
     let stem: String = doc
         .key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
         .collect();
-    let mut h = blake3::Hasher::new();
-    h.update(config.root.to_string_lossy().as_bytes());
-    h.update(b"\0");
-    h.update(doc.key.as_bytes());
-    format!("ch_{stem}_{}", &h.finalize().to_hex()[..8])
+    let key_hash = &blake3::hash(doc.key.as_bytes()).to_hex()[..4];
+    format!("ch_{stem}_{key_hash}_{tag}")
 }
 
 /// Decides whether a run succeeded; a failure becomes a diagnostic at the cell responsible.

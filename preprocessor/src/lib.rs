@@ -95,6 +95,14 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
         }
     }
 
+    for w in index.unused(&docs, &results) {
+        if config.deny_warnings {
+            diags.push(Diagnostic { warning: false, ..w }.help("`deny-warnings` is set in `[preprocessor.exec]`, so warnings fail the build"));
+        } else {
+            eprintln!("{w}");
+        }
+    }
+
     let mut math = MathRenderer::new(&config.cache_dir, config.math.macros.clone());
     let equations = splice::equations(plans.iter().flat_map(|(_, p)| p));
     let failures = math.render_all(&equations);

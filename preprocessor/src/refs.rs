@@ -6,6 +6,7 @@
 //! module resolves names and reports unknown or duplicate ones with what is valid; it never
 //! formats output or edits text.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -48,6 +49,8 @@ pub struct Index {
     labels: BTreeMap<String, BTreeMap<String, Label>>,
     /// Chapters whose cells failed: references into them are not reported again.
     failed: HashSet<String>,
+    /// Values some reference used, as (chapter, name).
+    used: RefCell<HashSet<(String, String)>>,
 }
 
 /// The number of each figure and table of a chapter, in the order the cells made them.
@@ -154,6 +157,9 @@ impl Index {
         let Some(values) = self.values.get(chapter) else {
             return Err(unknown_chapter(chapter, self.values.keys()));
         };
+        if values.contains_key(name) {
+            self.used.borrow_mut().insert((chapter.to_owned(), name.to_owned()));
+        }
         values.get(name).map(Some).ok_or_else(|| {
             let mut msg = format!("no cell defines the value `{name}`");
             if chapter != current {
@@ -161,6 +167,28 @@ impl Index {
             }
             msg + &known("values", values.keys())
         })
+    }
+
+    /// Warnings for exported values that no reference used; call after every reference was
+    /// resolved.
+    pub fn unused(&self, docs: &[Doc], results: &[ChapterResult]) -> Vec<Diagnostic> {
+        let used = self.used.borrow();
+        let mut out = Vec::new();
+        for (doc, result) in docs.iter().zip(results) {
+            let Ok(cells) = result else { continue };
+            for (ci, cell) in cells.iter().enumerate() {
+                for v in &cell.values {
+                    if !used.contains(&(doc.key.clone(), v.name.clone())) {
+                        out.push(
+                            Diagnostic::at(&doc.display, &doc.source, doc.scan.cells[ci].range.start, format!("the value `{}` is exported but never used", v.name))
+                                .help(format!("use it as `` `={}` `` or `\\val{{{}}}`, or stop exporting it", v.name, v.name))
+                                .warning(),
+                        );
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Finds a label; `Ok(None)` when it is in a chapter that failed (already reported).

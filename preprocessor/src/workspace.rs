@@ -71,6 +71,21 @@ impl Workspace {
         Ok(path)
     }
 
+    /// Removes the programs (and scratch folders) of this book's chapters that are gone.
+    pub fn prune_programs(&self, tag: &str, keep: &std::collections::HashSet<String>) {
+        let suffix = format!("_{tag}");
+        for folder in [self.dir.join("src/bin"), self.dir.join("scratch")] {
+            let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+            for e in entries.flatten() {
+                let path = e.path();
+                let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+                if name.ends_with(&suffix) && !keep.contains(&name) {
+                    let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                }
+            }
+        }
+    }
+
     /// The compiled executable of binary `bin`.
     pub fn executable(&self, bin: &str) -> PathBuf {
         self.target.join("debug").join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))

@@ -87,3 +87,101 @@ fn failure_keeps_cache_and_next_build_after_fix_is_correct() {
     assert_eq!(common::count(&stats), (0, 0), "the good result is still cached");
     assert!(book.html("ch.md").contains("<span class=\"exec-value\">42</span>"));
 }
+
+#[test]
+fn endless_cell_is_killed_with_its_children() {
+    let book = TestBook::with_config(
+        &[("ch.md", "```rust,exec\nlet x = 1;\n```\n\n```rust,exec\nlet _child = std::process::Command::new(\"sleep\").arg(\"600\").spawn();\nloop { std::hint::spin_loop(); }\n```\n")],
+        "timeout = 1\n",
+    );
+    let start = std::time::Instant::now();
+    let err = book.build().unwrap_err();
+    assert!(start.elapsed().as_secs() < 60, "the time-out stops it");
+    assert!(err.contains("error: src/ch.md:5:1: cell 2 was still running after 1 s"), "{err}");
+    assert!(err.contains("raise `timeout`"), "{err}");
+}
+
+#[test]
+fn flood_and_binary_output_are_capped_and_decoded() {
+    let book = TestBook::with_config(
+        &[(
+            "ch.md",
+            "```rust,exec\nuse std::io::Write;\nlet line = \"x\".repeat(1000);\nfor _ in 0..100_000 { println!(\"{line}\"); }\n```\n\n\
+             ```rust,exec\nstd::io::stdout().write_all(&[b'o', b'k', 0xff, 0xfe, b'\\n']).unwrap();\n```\n",
+        )],
+        "output-limit = 4096\n",
+    );
+    book.build().unwrap();
+    let html = book.html("ch.md");
+    assert!(html.contains("output cut: this cell printed more than 4096 bytes"), "notice shown");
+    assert!(html.len() < 200_000, "the page holds the capped output only: {} bytes", html.len());
+    assert!(html.contains("ok\u{fffd}\u{fffd}"), "bytes shown lossily");
+}
+
+#[test]
+fn cells_run_with_empty_stdin_in_a_scratch_folder() {
+    let book = TestBook::new(&[(
+        "ch.md",
+        "```rust,exec\nlet mut s = String::new();\nstd::io::Read::read_to_string(&mut std::io::stdin(), &mut s).unwrap();\n\
+         println!(\"stdin had {} bytes\", s.len());\nstd::fs::write(\"written.txt\", \"x\").unwrap();\n\
+         println!(\"cwd ends in scratch: {}\", std::env::current_dir().unwrap().parent().unwrap().ends_with(\"scratch\"));\n```\n",
+    )]);
+    book.build().unwrap();
+    let html = book.html("ch.md");
+    assert!(html.contains("stdin had 0 bytes"));
+    assert!(html.contains("cwd ends in scratch: true"));
+    assert!(!book.root().join("src/written.txt").exists() && !book.root().join("written.txt").exists());
+}
+
+#[test]
+fn corrupted_cache_entry_is_detected_and_rebuilt() {
+    let book = TestBook::new(&[("ch.md", "```rust,exec\nprintln!(\"from the cell\");\n```\n")]);
+    book.build().unwrap();
+    let before = book.html("ch.md");
+    let entry = std::fs::read_dir(book.root().join("cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_stem().is_some_and(|s| s != "math"))
+        .unwrap();
+    let text = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(&entry, &text[..text.len() / 2]).unwrap();
+    let stats = book.build().unwrap();
+    assert_eq!(stats.cache_corrupt.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(common::count(&stats).1, 1, "the chapter ran again");
+    assert_eq!(book.html("ch.md"), before);
+}
+
+#[test]
+fn concurrent_builds_of_one_book_both_succeed() {
+    let book = TestBook::new(&[("ch.md", "```rust,exec\nexec::value(\"v\", 7);\n```\n\nv = `=v`\n")]);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let a = s.spawn(|| book.build().map(drop));
+        let b = s.spawn(|| book.build().map(drop));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(book.html("ch.md").contains("<span class=\"exec-value\">7</span>"));
+}
+
+#[test]
+fn deleted_cells_leave_no_stale_output_or_cache() {
+    let two = "```rust,exec\nprintln!(\"first cell\");\n```\n\n```rust,exec\nprintln!(\"second cell\");\n```\n";
+    let book = TestBook::new(&[("ch.md", two)]);
+    book.build().unwrap();
+    assert!(book.html("ch.md").contains("second cell"));
+    book.write("ch.md", "```rust,exec\nprintln!(\"first cell\");\n```\n");
+    book.build().unwrap();
+    assert!(!book.html("ch.md").contains("second cell"));
+    let entries = std::fs::read_dir(book.root().join("cache")).unwrap().flatten().filter(|e| e.file_name() != "math.json").count();
+    assert_eq!(entries, 1, "only the current result stays cached");
+}
+
+#[test]
+fn unused_value_warns_and_deny_warnings_fails() {
+    let ch = "```rust,exec\nexec::value(\"lonely\", 1);\n```\n";
+    TestBook::new(&[("ch.md", ch)]).build().unwrap();
+    let strict = TestBook::with_config(&[("ch.md", ch)], "deny-warnings = true\n");
+    let err = strict.build().unwrap_err();
+    assert!(err.contains("error: src/ch.md:1:1: the value `lonely` is exported but never used"), "{err}");
+}

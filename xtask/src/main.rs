@@ -4,6 +4,9 @@
 //!   registered in-process (nothing to install).
 //! - `serve [args]`: serves the book with live reload through the pinned `mdbook` CLI, which it
 //!   installs under `target/tools/` on first use.
+//! - `pdf`: builds the book and prints `print.html` to `book/book.pdf` with headless Chromium.
+//! - `look [page ...]`: builds the book in the light and the coal theme, screenshots the pages
+//!   (default: every chapter) and prints the PDF, into `target/look/`, for a person to inspect.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,10 +21,12 @@ const MDBOOK_VERSION: &str = "0.5.4";
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("build") => build(),
+        Some("build") => build(&root().join("book")).map(drop),
         Some("serve") => serve(&args[1..]),
+        Some("pdf") => pdf().map(drop),
+        Some("look") => look(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <build | serve [mdbook serve options]>");
+            eprintln!("usage: cargo xtask <build | serve [mdbook serve options] | pdf | look [page.html ...]>");
             return ExitCode::from(2);
         }
     };
@@ -38,13 +43,115 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_owned()
 }
 
-fn build() -> Result<()> {
+/// Builds the book into `dest` and returns the chapters' HTML pages in book order.
+fn build(dest: &Path) -> Result<Vec<String>> {
     let root = root();
     let start = std::time::Instant::now();
     let mut book = MDBook::load(&root).context("loading the book")?;
+    book.config.build.build_dir = dest.to_owned();
     book.with_preprocessor(ExecPreprocessor::new());
     book.build()?;
-    eprintln!("built {} in {:.1} s", root.join("book/index.html").display(), start.elapsed().as_secs_f64());
+    eprintln!("built {} in {:.1} s", dest.join("index.html").display(), start.elapsed().as_secs_f64());
+    let pages = book
+        .iter()
+        .filter_map(|item| match item {
+            mdbook_driver::book::BookItem::Chapter(ch) => ch.path.as_ref().map(|p| p.with_extension("html").to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    Ok(pages)
+}
+
+/// Finds headless Chromium, or explains how to install it.
+fn chromium() -> Result<PathBuf> {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Ok(out) = Command::new("which").arg(name).output()
+            && out.status.success()
+        {
+            return Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+        }
+    }
+    bail!("headless Chromium is needed for this; install it with `apt-get install -y chromium poppler-utils`")
+}
+
+/// Runs headless Chromium with the flags that keep it quiet and offline.
+fn chromium_run(args: &[String]) -> Result<()> {
+    let profile = tempfile::tempdir()?;
+    let status = Command::new(chromium()?)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .context("running Chromium")?;
+    if !status.success() {
+        bail!("Chromium exited with {status}");
+    }
+    Ok(())
+}
+
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// Prints `print.html` of a built book to a PDF.
+fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
+    chromium_run(&[
+        format!("--print-to-pdf={}", pdf.display()),
+        "--no-pdf-header-footer".to_owned(),
+        file_url(&book_dir.join("print.html")),
+    ])
+}
+
+fn pdf() -> Result<PathBuf> {
+    let dest = root().join("book");
+    build(&dest)?;
+    let pdf = dest.join("book.pdf");
+    print_pdf(&dest, &pdf)?;
+    eprintln!("wrote {}", pdf.display());
+    Ok(pdf)
+}
+
+fn look(pages: &[String]) -> Result<()> {
+    let root = root();
+    let out = root.join("target/look");
+    std::fs::create_dir_all(&out)?;
+    let light = root.join("book");
+    let chapters = build(&light)?;
+    // SAFETY: single-threaded at this point; the variable is read by the next build only.
+    unsafe { std::env::set_var("MDBOOK_OUTPUT__HTML__DEFAULT_THEME", "coal") };
+    let coal = out.join("coal-site");
+    build(&coal)?;
+    let pages: Vec<String> = if pages.is_empty() { chapters } else { pages.to_vec() };
+    for page in &pages {
+        let stem = page.trim_end_matches(".html").replace('/', "_");
+        for (theme, dir) in [("light", &light), ("coal", &coal)] {
+            let png = out.join(format!("{stem}-{theme}.png"));
+            chromium_run(&[
+                format!("--screenshot={}", png.display()),
+                "--window-size=1100,1600".to_owned(),
+                file_url(&dir.join(page)),
+            ])?;
+            eprintln!("wrote {}", png.display());
+        }
+    }
+    let pdf = out.join("book.pdf");
+    print_pdf(&light, &pdf)?;
+    let status = Command::new("pdftoppm").args(["-png", "-r", "60"]).arg(&pdf).arg(out.join("pdf-page")).status();
+    match status {
+        Ok(s) if s.success() => eprintln!("wrote {} and its pages as target/look/pdf-page-*.png", pdf.display()),
+        _ => eprintln!("wrote {}; install poppler-utils to get its pages as PNGs", pdf.display()),
+    }
     Ok(())
 }
 

@@ -58,6 +58,8 @@ pub enum Item {
     Table { label: String, caption: String, header: Vec<String>, rows: Vec<Vec<Value>>, formats: Vec<String> },
     /// The message of an expected panic (`should-panic`).
     Panic { msg: String },
+    /// The list of checks that passed (`exec::show_checks`).
+    Checks { items: Vec<String> },
 }
 
 /// A named value with its default format.
@@ -111,6 +113,7 @@ enum Record {
     Figure { label: String, caption: String, svg: String },
     Table { label: String, caption: String, header: Vec<String>, rows: Vec<Vec<Value>>, formats: Vec<String> },
     Check { msg: String },
+    Checks { items: Vec<String> },
     Panic { msg: String, file: String, line: usize, col: usize },
     Caught,
     NoPanic,
@@ -254,6 +257,7 @@ impl OutputParser {
                     c.checks.push(msg);
                 }
             }
+            Record::Checks { items } => self.push(Item::Checks { items }),
             Record::Panic { msg, file, line, col } => {
                 self.flush_text();
                 let cell = self.parsed.current.unwrap_or(0);

@@ -188,6 +188,16 @@ fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usiz
             t("<p class=\"exec-panic\">The cell panicked, as intended:</p>\n\n".to_owned()),
             t(fenced("text", msg)),
         ],
+        Item::Checks { items } => {
+            let mut frags = vec![t("<ul class=\"exec-checks\">\n".to_owned())];
+            for item in items {
+                frags.push(t("<li>".to_owned()));
+                frags.extend(inline_markdown(doc, index, item, offset)?);
+                frags.push(t("</li>\n".to_owned()));
+            }
+            frags.push(t("</ul>".to_owned()));
+            frags
+        }
         Item::Figure { label, caption, svg } => {
             let svg = prepare_svg(svg, caption).map_err(|e| {
                 Diagnostic::at(&doc.display, &doc.source, offset, format!("figure `{label}`: {e}"))

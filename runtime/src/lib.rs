@@ -103,14 +103,21 @@ pub fn figure(label: &str, caption: &str, svg: impl AsRef<str>) {
     emit(json!({ "t": "figure", "label": label, "caption": caption, "svg": svg.as_ref() }));
 }
 
-/// Fails the chapter's build with `message` unless `ok` holds. Each passing check is listed
-/// by the preprocessor, so a page can say what was verified when it was built.
+static CHECKS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn passed(message: &str) {
+    CHECKS.lock().unwrap_or_else(|e| e.into_inner()).push(message.to_owned());
+    emit(json!({ "t": "check", "msg": message }));
+}
+
+/// Fails the chapter's build with `message` unless `ok` holds. Passing checks are collected,
+/// so that [`show_checks`] can list what was verified when the page was built.
 #[track_caller]
 pub fn check(ok: bool, message: &str) {
     if !ok {
         panic!("check failed: {message}");
     }
-    emit(json!({ "t": "check", "msg": message }));
+    passed(message);
 }
 
 /// Checks that `a` and `b` agree to within `tol` (absolute), naming the claim in `message`.
@@ -119,7 +126,14 @@ pub fn check_close(a: f64, b: f64, tol: f64, message: &str) {
     if !((a - b).abs() <= tol) {
         panic!("check failed: {message}: {a:?} and {b:?} differ by {:e} > {tol:e}", (a - b).abs());
     }
-    emit(json!({ "t": "check", "msg": message }));
+    passed(message);
+}
+
+/// Shows the list of every check that passed so far in this chapter (messages may hold
+/// `$..$` math).
+pub fn show_checks() {
+    let items = CHECKS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    emit(json!({ "t": "checks", "items": items }));
 }
 
 /// A table with a header row, rows of values and optional per-column formats.
@@ -198,6 +212,193 @@ pub mod plot {
     /// The `i`-th series colour, cycling through [`PALETTE`].
     pub fn color(i: usize) -> RGBColor {
         PALETTE[i % PALETTE.len()]
+    }
+
+    /// How a series is drawn.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Style {
+        /// A solid line.
+        Line,
+        /// A dashed line, for limits and reference values.
+        Dashed,
+        /// Markers only.
+        Points,
+    }
+
+    /// One named series of a [`Chart`].
+    #[derive(Debug, Clone)]
+    pub struct Series {
+        name: String,
+        points: Vec<(f64, f64)>,
+        style: Style,
+        color: Option<RGBColor>,
+    }
+
+    /// A line chart with axis labels and a legend: the common case in a few calls.
+    ///
+    /// ```ignore
+    /// Chart::new("w", "L(w)").line("step", pts).dashed("limit", lim).show("fig-loss", "Loss");
+    /// ```
+    #[derive(Debug, Clone)]
+    pub struct Chart {
+        title: String,
+        x_desc: String,
+        y_desc: String,
+        series: Vec<Series>,
+        x_range: Option<(f64, f64)>,
+        y_range: Option<(f64, f64)>,
+        size: (u32, u32),
+    }
+
+    impl Chart {
+        /// A chart with these axis descriptions.
+        pub fn new(x_desc: &str, y_desc: &str) -> Chart {
+            Chart {
+                title: String::new(),
+                x_desc: x_desc.to_owned(),
+                y_desc: y_desc.to_owned(),
+                series: Vec::new(),
+                x_range: None,
+                y_range: None,
+                size: (640, 400),
+            }
+        }
+
+        /// A title above the plot area (useful for panels).
+        pub fn title(mut self, title: &str) -> Chart {
+            self.title = title.to_owned();
+            self
+        }
+
+        fn add(mut self, name: &str, points: impl IntoIterator<Item = (f64, f64)>, style: Style) -> Chart {
+            let points = points.into_iter().collect();
+            self.series.push(Series { name: name.to_owned(), points, style, color: None });
+            self
+        }
+
+        /// Adds a solid line.
+        pub fn line(self, name: &str, points: impl IntoIterator<Item = (f64, f64)>) -> Chart {
+            self.add(name, points, Style::Line)
+        }
+
+        /// Adds a dashed line.
+        pub fn dashed(self, name: &str, points: impl IntoIterator<Item = (f64, f64)>) -> Chart {
+            self.add(name, points, Style::Dashed)
+        }
+
+        /// Adds markers.
+        pub fn points(self, name: &str, points: impl IntoIterator<Item = (f64, f64)>) -> Chart {
+            self.add(name, points, Style::Points)
+        }
+
+        /// Gives the last series the colour of palette entry `i` (to pair a line with its limit).
+        pub fn color(mut self, i: usize) -> Chart {
+            if let Some(s) = self.series.last_mut() {
+                s.color = Some(color(i));
+            }
+            self
+        }
+
+        /// Fixes the x range (otherwise it fits the data).
+        pub fn x_range(mut self, lo: f64, hi: f64) -> Chart {
+            self.x_range = Some((lo, hi));
+            self
+        }
+
+        /// Fixes the y range (otherwise it fits the data, with a margin).
+        pub fn y_range(mut self, lo: f64, hi: f64) -> Chart {
+            self.y_range = Some((lo, hi));
+            self
+        }
+
+        /// Sets the size in pixels (the page scales it to its width).
+        pub fn size(mut self, width: u32, height: u32) -> Chart {
+            self.size = (width, height);
+            self
+        }
+
+        fn ranges(&self) -> ((f64, f64), (f64, f64)) {
+            let all = || self.series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
+            let span = |v: Vec<f64>, pad: f64| {
+                let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
+                let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                if !lo.is_finite() {
+                    return (0.0, 1.0);
+                }
+                let m = if hi > lo { (hi - lo) * pad } else { lo.abs().max(1.0) * 0.5 };
+                (lo - m, hi + m)
+            };
+            let x = self.x_range.unwrap_or_else(|| span(all().map(|p| p.0).collect(), 0.0));
+            let y = self.y_range.unwrap_or_else(|| span(all().map(|p| p.1).collect(), 0.06));
+            (x, y)
+        }
+
+        /// Draws the chart on an area.
+        pub fn draw(&self, area: &Area<'_>) -> Result<(), Box<dyn std::error::Error>> {
+            let ((x0, x1), (y0, y1)) = self.ranges();
+            let mut builder = ChartBuilder::on(area);
+            builder.margin(12).x_label_area_size(44).y_label_area_size(60);
+            if !self.title.is_empty() {
+                builder.caption(&self.title, ("sans-serif", 17).into_font().color(&INK));
+            }
+            let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1)?;
+            chart
+                .configure_mesh()
+                .x_desc(&self.x_desc)
+                .y_desc(&self.y_desc)
+                .axis_desc_style(("sans-serif", 16).into_font().color(&INK))
+                .label_style(("sans-serif", 14).into_font().color(&INK))
+                .axis_style(INK)
+                .bold_line_style(GRID)
+                .light_line_style(TRANSPARENT)
+                .draw()?;
+            let mut named = false;
+            for (i, s) in self.series.iter().enumerate() {
+                let c = s.color.unwrap_or_else(|| color(i));
+                let style = c.stroke_width(2);
+                let pts = s.points.iter().cloned().filter(|p| p.0.is_finite() && p.1.is_finite());
+                let anno = match s.style {
+                    Style::Line => chart.draw_series(LineSeries::new(pts, style))?,
+                    Style::Dashed => chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?,
+                    Style::Points => chart.draw_series(pts.map(|p| Circle::new(p, 4, c.filled())))?,
+                };
+                if !s.name.is_empty() {
+                    named = true;
+                    let legend_style = s.style;
+                    anno.label(&s.name).legend(move |(x, y)| match legend_style {
+                        Style::Points => Circle::new((x + 10, y), 4, c.filled()).into_dyn(),
+                        _ => PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)).into_dyn(),
+                    });
+                }
+            }
+            if named {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .label_font(("sans-serif", 14).into_font().color(&INK))
+                    .border_style(GRID)
+                    .background_style(TRANSPARENT)
+                    .draw()?;
+            }
+            Ok(())
+        }
+
+        /// Shows the chart as a numbered figure.
+        pub fn show(&self, label: &str, caption: &str) {
+            crate::plot(label, caption, self.size, |area| self.draw(area));
+        }
+    }
+
+    /// Shows charts side by side as one numbered figure.
+    pub fn panels(label: &str, caption: &str, charts: &[Chart]) {
+        let width = charts.iter().map(|c| c.size.0).sum::<u32>();
+        let height = charts.iter().map(|c| c.size.1).max().unwrap_or(400);
+        crate::plot(label, caption, (width, height), |area| {
+            for (chart, part) in charts.iter().zip(area.split_evenly((1, charts.len()))) {
+                chart.draw(&part)?;
+            }
+            Ok(())
+        });
     }
 }
 

@@ -260,7 +260,7 @@ pub mod plot {
                 series: Vec::new(),
                 x_range: None,
                 y_range: None,
-                size: (640, 400),
+                size: (600, 400),
             }
         }
 
@@ -337,17 +337,17 @@ pub mod plot {
         pub fn draw(&self, area: &Area<'_>) -> Result<(), Box<dyn std::error::Error>> {
             let ((x0, x1), (y0, y1)) = self.ranges();
             let mut builder = ChartBuilder::on(area);
-            builder.margin(12).x_label_area_size(44).y_label_area_size(60);
+            builder.margin(14).x_label_area_size(48).y_label_area_size(64);
             if !self.title.is_empty() {
-                builder.caption(&self.title, ("sans-serif", 17).into_font().color(&INK));
+                builder.caption(&self.title, ("sans-serif", 20).into_font().color(&INK));
             }
             let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1)?;
             chart
                 .configure_mesh()
                 .x_desc(&self.x_desc)
                 .y_desc(&self.y_desc)
-                .axis_desc_style(("sans-serif", 16).into_font().color(&INK))
-                .label_style(("sans-serif", 14).into_font().color(&INK))
+                .axis_desc_style(("sans-serif", 18).into_font().color(&INK))
+                .label_style(("sans-serif", 15).into_font().color(&INK))
                 .axis_style(INK)
                 .bold_line_style(GRID)
                 .light_line_style(TRANSPARENT)
@@ -375,7 +375,7 @@ pub mod plot {
                 chart
                     .configure_series_labels()
                     .position(SeriesLabelPosition::UpperRight)
-                    .label_font(("sans-serif", 14).into_font().color(&INK))
+                    .label_font(("sans-serif", 15).into_font().color(&INK))
                     .border_style(GRID)
                     .background_style(TRANSPARENT)
                     .draw()?;

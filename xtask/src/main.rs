@@ -87,7 +87,6 @@ fn chromium_run(args: &[String]) -> Result<()> {
             "--disable-sync",
             "--no-first-run",
             "--hide-scrollbars",
-            "--virtual-time-budget=5000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
@@ -138,8 +137,10 @@ fn look(pages: &[String]) -> Result<()> {
         for (theme, dir) in [("light", &light), ("coal", &coal)] {
             let png = out.join(format!("{stem}-{theme}.png"));
             chromium_run(&[
+                // Give web fonts time to load; printing needs no budget (and stalls with one).
+                "--virtual-time-budget=5000".to_owned(),
                 format!("--screenshot={}", png.display()),
-                "--window-size=1100,1600".to_owned(),
+                "--window-size=1000,14000".to_owned(),
                 file_url(&dir.join(page)),
             ])?;
             eprintln!("wrote {}", png.display());

@@ -185,3 +185,11 @@ fn unused_value_warns_and_deny_warnings_fails() {
     let err = strict.build().unwrap_err();
     assert!(err.contains("error: src/ch.md:1:1: the value `lonely` is exported but never used"), "{err}");
 }
+
+#[test]
+fn failed_check_points_at_its_line() {
+    fails(
+        "```rust,exec\nlet x = 1.0_f64;\nexec::check(x > 2.0, \"x is large\");\n```\n",
+        &["error: src/ch.md:3:1: cell 1 panicked", "check failed: x is large"],
+    );
+}

@@ -10,6 +10,8 @@ fn build_real_book() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let mut book = MDBook::load(common::workspace()).unwrap();
     book.config.build.build_dir = out.path().to_owned();
+    // CI treats warnings (an exported value nothing uses) as errors.
+    book.config.set("preprocessor.exec.deny-warnings", true).unwrap();
     book.with_preprocessor(ExecPreprocessor::new());
     if let Err(e) = book.build() {
         panic!("the book does not build:\n{e:#}");
@@ -49,6 +51,46 @@ fn real_book_builds_with_executed_output_and_offline_math() {
             }
         }
     }
+}
+
+/// Each chapter: its page, the figures it must have, and computed numbers that must appear.
+const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
+    ("threshold-units.html", &["fig-threshold-loss"], &["threshold: L = 1, dL/dw = 0", "weights unchanged: true", "0.5344"]),
+    ("deep-training.html", &["fig-chain-gradients"], &["a* = 0.659046068407", "3.875e-7"]),
+    ("autoencoder.html", &["fig-ae-training"], &["2 hidden units: loss 1.5000000000", "closed-form minimum 2.3000000000"]),
+    ("convolution.html", &["fig-conv-neurons"], &["4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"]),
+    ("cross-entropy.html", &["fig-ce-scale", "tab-softmax"], &["CE = 1.676064272669, likelihood = 0.187108938548"]),
+    ("weight-updates.html", &["fig-grad-norms", "tab-iterations"], &["every gradient zero for 20 iterations: true"]),
+    ("tanh-initialisation.html", &["fig-tanh-derivatives", "fig-tanh-scale", "tab-gain"], &["closed form: s = 0.658478948462409"]),
+    ("rbm.html", &["fig-rbm"], &["P(h_i = 1 | x) = [0.500000, 0.750000, 0.250000]"]),
+    ("receptive-fields.html", &["fig-footprints"], &["-&gt; 8 x 8", "-&gt; 13 x 13"]),
+    ("how-this-book-is-built.html", &["fig-guide-sine", "tab-guide-squares"], &["10 primes below 30, the largest is 29"]),
+];
+
+#[test]
+fn every_chapter_has_its_figures_numbers_and_checks() {
+    let out = build_real_book();
+    for (page, figures, numbers) in CHAPTERS {
+        let html = read(out.path(), page);
+        for f in *figures {
+            assert!(html.contains(&format!("id=\"{f}\"")), "{page}: missing figure or table `{f}`");
+            assert!(html.contains(&format!("href=\"#{f}\"")), "{page}: `{f}` is never referenced");
+        }
+        for n in *numbers {
+            assert!(html.contains(n), "{page}: missing computed output {n:?}");
+        }
+        assert!(html.contains("class=\"katex"), "{page}: no typeset math");
+        if page.starts_with("how-this") {
+            continue;
+        }
+        assert!(html.contains("<ul class=\"exec-checks\">"), "{page}: no list of build-time checks");
+        assert!(html.contains("Notes on the original solution"), "{page}: no notes on the original solution");
+        assert!(html.contains("reconstructed"), "{page}: the statement is not marked as reconstructed");
+        assert!(!html.contains("\\val{"), "{page}: an unsubstituted value");
+    }
+    // The introduction's summary takes its numbers from the chapters.
+    let intro = read(out.path(), "introduction.html");
+    assert!(intro.contains("3.88×10<sup>−7</sup>") || intro.contains("3.88\u{202f}×\u{202f}10<sup>−7</sup>"), "the summary quotes chapter 2's gradient");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

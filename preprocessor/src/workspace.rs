@@ -116,8 +116,28 @@ impl Workspace {
         for b in bins {
             cmd.args(["--bin", b]);
         }
-        let child = cmd.spawn().context("starting `cargo build` for the chapter programs")?;
-        let out = child.wait_with_output().context("waiting for `cargo build`")?;
+        let mut child = cmd.spawn().context("starting `cargo build` for the chapter programs")?;
+        // Cargo's status lines ("Compiling ndarray ...") are passed on as they come, so a long
+        // first build shows progress; everything else is kept for the error message.
+        let stderr = child.stderr.take().expect("piped");
+        let progress = std::thread::spawn(move || {
+            let mut kept = String::new();
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+                let status = line.trim_start();
+                if ["Compiling", "Downloaded", "Downloading", "Finished", "Locking", "Updating"].iter().any(|w| status.starts_with(w)) {
+                    eprintln!("mdbook-exec: {status}");
+                } else {
+                    kept.push_str(&line);
+                    kept.push('\n');
+                }
+            }
+            kept
+        });
+        let mut stdout = Vec::new();
+        std::io::Read::read_to_end(&mut child.stdout.take().expect("piped"), &mut stdout).context("reading `cargo build` output")?;
+        let status = child.wait().context("waiting for `cargo build`")?;
+        let stderr_text = progress.join().unwrap_or_default();
+        let out = Output { status, stdout, stderr: stderr_text };
 
         let mut errors: BTreeMap<String, Vec<CompilerMessage>> = BTreeMap::new();
         for line in out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
@@ -131,8 +151,7 @@ impl Workspace {
             }
         }
         if !out.status.success() && errors.is_empty() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            bail!("`cargo build` of the chapter programs failed:\n{}", stderr.trim_end());
+            bail!("`cargo build` of the chapter programs failed:\n{}", out.stderr.trim_end());
         }
         Ok(errors)
     }
@@ -197,6 +216,12 @@ pub fn write_if_changed(path: &Path, content: &str) -> Result<()> {
     std::io::Write::write_all(&mut tmp, content.as_bytes())?;
     tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+struct Output {
+    status: std::process::ExitStatus,
+    stdout: Vec<u8>,
+    stderr: String,
 }
 
 #[derive(Deserialize)]

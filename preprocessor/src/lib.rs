@@ -67,6 +67,7 @@ impl Preprocessor for ExecPreprocessor {
 /// Runs the whole pipeline on a book. On any user error the book is left unchanged and the
 /// error lists every diagnostic, each at its chapter, line and column.
 pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Result<Book> {
+    let timer = Timer::new();
     let config = Config::from_context(ctx, "exec").map_err(|d| Diagnostics(vec![d]))?;
     let docs = doc::collect(&book, &config.src);
 
@@ -77,7 +78,9 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
         }
     }
 
+    timer.lap("scan");
     let results = exec::execute(&config, &docs, stats)?;
+    timer.lap("execute");
     for r in &results {
         if let Err(e) = r {
             diags.extend(e.iter().cloned());
@@ -103,6 +106,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
         }
     }
 
+    timer.lap("plan");
     let mut math = MathRenderer::new(&config.cache_dir, config.math.macros.clone());
     let equations = splice::equations(plans.iter().flat_map(|(_, p)| p));
     let failures = math.render_all(&equations);
@@ -120,6 +124,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
         }
     }
     math.save(&equations)?;
+    timer.lap("math");
 
     if !diags.is_empty() {
         diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
@@ -139,5 +144,23 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
             ch.content = content;
         }
     });
+    timer.lap("splice");
     Ok(book)
+}
+
+/// Prints how long each stage took when `MDBOOK_EXEC_TIMINGS` is set.
+struct Timer(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Timer {
+    fn new() -> Timer {
+        Timer(std::env::var_os("MDBOOK_EXEC_TIMINGS").map(|_| std::cell::Cell::new(std::time::Instant::now())))
+    }
+
+    fn lap(&self, stage: &str) {
+        if let Some(start) = &self.0 {
+            let now = std::time::Instant::now();
+            eprintln!("mdbook-exec: {stage}: {:.1} ms", (now - start.get()).as_secs_f64() * 1e3);
+            start.set(now);
+        }
+    }
 }

@@ -5,8 +5,12 @@
 //! - `serve [args]`: serves the book with live reload through the pinned `mdbook` CLI, which it
 //!   installs under `target/tools/` on first use.
 //! - `pdf`: builds the book and prints `print.html` to `book/book.pdf` with headless Chromium.
+//! - `bench [--quick]`: measures rebuild, edit, math and scale timings side by side with the
+//!   alternatives and writes `docs/benchmarks.md`.
 //! - `look [page ...]`: builds the book in the light and the coal theme, screenshots the pages
 //!   (default: every chapter) and prints the PDF, into `target/look/`, for a person to inspect.
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -25,8 +29,10 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("pdf") => pdf().map(drop),
         Some("look") => look(&args[1..]),
+        Some("bench") => bench::run(&root(), args.iter().any(|a| a == "--quick")),
+        Some("build-at") if args.len() == 2 => bench::build_at(Path::new(&args[1])),
         _ => {
-            eprintln!("usage: cargo xtask <build | serve [mdbook serve options] | pdf | look [page.html ...]>");
+            eprintln!("usage: cargo xtask <build | serve [mdbook serve options] | pdf | look [page.html ...] | bench [--quick]>");
             return ExitCode::from(2);
         }
     };
@@ -112,12 +118,40 @@ fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
     ])
 }
 
+/// Builds the book, prints it to `book/book.pdf`, and checks the PDF's text: every chapter
+/// title is there, and no `$` survives outside the appendix (whose examples show the syntax).
 fn pdf() -> Result<PathBuf> {
-    let dest = root().join("book");
+    let root = root();
+    let dest = root.join("book");
     build(&dest)?;
     let pdf = dest.join("book.pdf");
     print_pdf(&dest, &pdf)?;
     eprintln!("wrote {}", pdf.display());
+
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output();
+    let Ok(text) = text.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()) else {
+        eprintln!("install poppler-utils (`pdftotext`) to check the PDF's text");
+        return Ok(pdf);
+    };
+    let book = MDBook::load(&root)?;
+    let titles: Vec<String> = book
+        .iter()
+        .filter_map(|item| match item {
+            mdbook_driver::book::BookItem::Chapter(ch) => Some(ch.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let missing: Vec<&String> = titles.iter().filter(|t| !flat.contains(t.as_str())).collect();
+    if !missing.is_empty() {
+        bail!("the PDF lacks the chapter titles {missing:?}");
+    }
+    let appendix = titles.last().map(String::as_str).unwrap_or("");
+    let body = flat.rfind(appendix).map_or(flat.as_str(), |i| &flat[..i]);
+    if let Some(i) = body.find('$') {
+        bail!("the PDF has a raw `$` (unrendered math?) near: {}", &body[i.saturating_sub(60)..(i + 60).min(body.len())]);
+    }
+    eprintln!("checked: all {} chapter titles present, no raw `$` before the appendix", titles.len());
     Ok(pdf)
 }
 

@@ -102,7 +102,7 @@ impl Cache {
         for e in entries.flatten() {
             let path = e.path();
             let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
-            if path.extension().is_some_and(|x| x == "json") && stem != "math" && !keep.contains(stem) {
+            if path.extension().is_some_and(|x| x == "json") && !keep.contains(stem) {
                 removed += usize::from(std::fs::remove_file(&path).is_ok());
             }
         }

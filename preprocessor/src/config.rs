@@ -51,6 +51,23 @@ pub struct MathConfig {
     /// KaTeX macros, for example `"\\R" = "\\mathbb{R}"`.
     #[serde(default)]
     pub macros: BTreeMap<String, String>,
+    /// What KaTeX writes: HTML for display with MathML for accessibility (the default), or
+    /// one of the two.
+    #[serde(default)]
+    pub output: MathOutput,
+}
+
+/// KaTeX's output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MathOutput {
+    /// HTML to display, and MathML for screen readers.
+    #[default]
+    HtmlAndMathml,
+    /// HTML only.
+    Html,
+    /// MathML only.
+    Mathml,
 }
 
 #[derive(Debug, Default, Deserialize)]

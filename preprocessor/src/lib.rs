@@ -14,6 +14,8 @@ pub mod doc;
 pub mod exec;
 pub mod figure;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod math;
 pub mod program;
 pub mod protocol;
@@ -107,7 +109,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     }
 
     timer.lap("plan");
-    let mut math = MathRenderer::new(&config.cache_dir, config.math.macros.clone());
+    let mut math = MathRenderer::new(&config.cache_dir, config.math.macros.clone(), config.math.output);
     let equations = splice::equations(plans.iter().flat_map(|(_, p)| p));
     let failures = math.render_all(&equations);
     for (d, pieces) in &plans {

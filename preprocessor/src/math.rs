@@ -12,6 +12,7 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 
+use crate::config::MathOutput;
 use crate::workspace::write_if_changed;
 
 /// The KaTeX version the `katex` crate bundles; the book's CSS and fonts must match it.
@@ -27,6 +28,7 @@ pub struct Equation {
 /// Renders equations with fixed macros, remembering results on disk.
 pub struct MathRenderer {
     macros: BTreeMap<String, String>,
+    output: MathOutput,
     salt: String,
     path: PathBuf,
     cache: HashMap<String, String>,
@@ -37,17 +39,12 @@ pub struct MathRenderer {
 
 impl MathRenderer {
     /// A renderer whose cache lives in `dir/math.json`.
-    pub fn new(dir: impl Into<PathBuf>, macros: BTreeMap<String, String>) -> MathRenderer {
-        let path = dir.into().join("math.json");
-        let cache = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| serde_json::from_str::<CacheFile>(&t).ok())
-            .filter(|c| c.katex == KATEX_VERSION)
-            .map(|c| c.entries)
-            .unwrap_or_default();
-        // Macros change every equation's output, so they are part of every key.
-        let salt = serde_json::to_string(&macros).expect("string map serialises");
-        MathRenderer { macros, salt, path, cache, dirty: false, rendered: 0 }
+    pub fn new(dir: impl Into<PathBuf>, macros: BTreeMap<String, String>, output: MathOutput) -> MathRenderer {
+        let path = dir.into().join("math.cache");
+        let cache = std::fs::read(&path).ok().and_then(|bytes| decode(&bytes)).unwrap_or_default();
+        // Macros and the output format change every equation's output: part of every key.
+        let salt = serde_json::to_string(&(&macros, output)).expect("string map serialises");
+        MathRenderer { macros, output, salt, path, cache, dirty: false, rendered: 0 }
     }
 
     fn key(&self, eq: &Equation) -> String {
@@ -83,7 +80,12 @@ impl MathRenderer {
                         for (name, body) in &self.macros {
                             b = b.add_macro(name.clone(), body.clone());
                         }
-                        b.display_mode(display).output_type(katex::OutputType::HtmlAndMathml).throw_on_error(true);
+                        let output = match self.output {
+                            MathOutput::HtmlAndMathml => katex::OutputType::HtmlAndMathml,
+                            MathOutput::Html => katex::OutputType::Html,
+                            MathOutput::Mathml => katex::OutputType::Mathml,
+                        };
+                        b.display_mode(display).output_type(output).throw_on_error(true);
                         b.build().expect("options are complete")
                     };
                     let (inline, display) = (opts(false), opts(true));
@@ -121,18 +123,45 @@ impl MathRenderer {
         }
         let keep: HashSet<String> = used.iter().map(|e| self.key(e)).collect();
         self.cache.retain(|k, _| keep.contains(k));
-        let file = CacheFile { katex: KATEX_VERSION.to_owned(), entries: std::mem::take(&mut self.cache) };
-        write_if_changed(&self.path, &serde_json::to_string(&file)?)?;
-        self.cache = file.entries;
+        write_if_changed(&self.path, &encode(&self.cache))?;
         self.dirty = false;
         Ok(())
     }
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CacheFile {
-    katex: String,
-    entries: HashMap<String, String>,
+/// The cache file's first line; a file from another KaTeX version or layout reads as empty.
+fn header() -> String {
+    format!("mdbook-exec math cache 1, KaTeX {KATEX_VERSION}\n")
+}
+
+/// Lays the cache out as the header, then `<key> <length>\n<html>` per entry, sorted by key
+/// (so equal caches give equal files). Reading it back needs no parsing of the HTML, which
+/// keeps a warm rebuild of a math-heavy book fast.
+fn encode(cache: &HashMap<String, String>) -> String {
+    let mut keys: Vec<&String> = cache.keys().collect();
+    keys.sort();
+    let mut out = header();
+    for k in keys {
+        let html = &cache[k];
+        out.push_str(&format!("{k} {}\n", html.len()));
+        out.push_str(html);
+    }
+    out
+}
+
+fn decode(bytes: &[u8]) -> Option<HashMap<String, String>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut rest = text.strip_prefix(header().as_str())?;
+    let mut cache = HashMap::new();
+    while !rest.is_empty() {
+        let (line, after) = rest.split_once('\n')?;
+        let (key, len) = line.split_once(' ')?;
+        let len: usize = len.parse().ok()?;
+        let html = after.get(..len)?;
+        cache.insert(key.to_owned(), html.to_owned());
+        rest = &after[len..];
+    }
+    Some(cache)
 }
 
 fn katex_message(e: &katex::Error) -> String {
@@ -193,7 +222,7 @@ mod tests {
             Equation { tex: "\\sum_{i=1}^n x_i".into(), display: true },
             Equation { tex: "\\frac{1}{".into(), display: false },
         ];
-        let mut r = MathRenderer::new(dir.path(), macros.clone());
+        let mut r = MathRenderer::new(dir.path(), macros.clone(), MathOutput::default());
         let failures = r.render_all(&eqs);
         assert_eq!(failures.len(), 1);
         assert!(failures[&eqs[2]].starts_with("KaTeX parse error"), "{failures:?}");
@@ -203,10 +232,12 @@ mod tests {
         assert_eq!(r.rendered, 2);
         r.save(&eqs).unwrap();
 
-        let mut again = MathRenderer::new(dir.path(), macros);
+        assert_eq!(decode(encode(&r.cache).as_bytes()).as_ref(), Some(&r.cache));
+        assert_eq!(decode(b"garbage"), None);
+        let mut again = MathRenderer::new(dir.path(), macros, MathOutput::default());
         assert!(again.render_all(&eqs[..2]).is_empty());
         assert_eq!(again.rendered, 0);
-        let mut other_macros = MathRenderer::new(dir.path(), BTreeMap::new());
+        let mut other_macros = MathRenderer::new(dir.path(), BTreeMap::new(), MathOutput::default());
         other_macros.render_all(&eqs[1..2]);
         assert_eq!(other_macros.rendered, 1, "macros are part of the key");
     }

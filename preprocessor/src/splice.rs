@@ -99,7 +99,13 @@ pub fn equations<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Vec<Equatio
 }
 
 /// Writes the chapter with every piece in place. Equations must have been rendered.
-pub fn apply(source: &str, mut pieces: Vec<Piece>, math: &MathRenderer) -> String {
+pub fn apply(source: &str, pieces: Vec<Piece>, math: &MathRenderer) -> String {
+    apply_with(source, pieces, |eq| math.html(eq).expect("every equation was rendered").to_owned())
+}
+
+/// Writes the chapter with every piece in place, equations written by `html`. Pieces are
+/// applied from the last to the first, so earlier byte ranges stay valid.
+pub fn apply_with(source: &str, mut pieces: Vec<Piece>, html: impl Fn(&Equation) -> String) -> String {
     pieces.sort_by_key(|(r, _)| (r.start, r.end));
     let mut out = source.to_owned();
     for (range, frags) in pieces.into_iter().rev() {
@@ -107,7 +113,7 @@ pub fn apply(source: &str, mut pieces: Vec<Piece>, math: &MathRenderer) -> Strin
         for f in frags {
             match f {
                 Frag::Text(t) => text.push_str(&t),
-                Frag::Math { eq, .. } => text.push_str(math.html(&eq).expect("every equation was rendered")),
+                Frag::Math { eq, .. } => text.push_str(&html(&eq)),
             }
         }
         out.replace_range(range, &text);

@@ -142,7 +142,7 @@ fn corrupted_cache_entry_is_detected_and_rebuilt() {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.file_stem().is_some_and(|s| s != "math"))
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
         .unwrap();
     let text = std::fs::read_to_string(&entry).unwrap();
     std::fs::write(&entry, &text[..text.len() / 2]).unwrap();
@@ -173,7 +173,7 @@ fn deleted_cells_leave_no_stale_output_or_cache() {
     book.write("ch.md", "```rust,exec\nprintln!(\"first cell\");\n```\n");
     book.build().unwrap();
     assert!(!book.html("ch.md").contains("second cell"));
-    let entries = std::fs::read_dir(book.root().join("cache")).unwrap().flatten().filter(|e| e.file_name() != "math.json").count();
+    let entries = std::fs::read_dir(book.root().join("cache")).unwrap().flatten().filter(|e| e.file_name() != "math.cache").count();
     assert_eq!(entries, 1, "only the current result stays cached");
 }
 

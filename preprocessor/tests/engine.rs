@@ -112,3 +112,52 @@ fn output_is_deterministic() {
     book.build().unwrap();
     assert_eq!(first, book.html("state.md"));
 }
+
+const FIGURES: &str = r#"# Figures
+
+```rust,exec,hide-code
+use exec::plot::Chart;
+Chart::new("x", "y").line("a", (0..10).map(|i| (i as f64, (i * i) as f64))).show("fig-a", "First, with $x^2$");
+exec::Table::new(["n", "half"]).formats(["", ".2"]).row([exec::Value::Int(1), 0.5.into()]).show("tab-a", "A table");
+Chart::new("x", "y").line("b", (0..10).map(|i| (i as f64, -(i as f64)))).show("fig-b", "Second");
+```
+
+See `@fig-b`, `@fig-a` and `@tab-a`.
+"#;
+
+const REFS: &str = "# Refs\n\nOver there: `@figures.fig-b`.\n";
+
+#[test]
+fn figures_and_tables_are_numbered_linked_themed_and_stable() {
+    let book = TestBook::new(&[("intro.md", "# Intro\n"), ("figures.md", FIGURES), ("refs.md", REFS)]);
+    book.build().unwrap();
+    let html = book.html("figures.md");
+    let pos = |s: &str| html.find(s).unwrap_or_else(|| panic!("missing {s}"));
+    assert!(pos("Figure 2.1:") < pos("Table 2.1:") && pos("Table 2.1:") < pos("Figure 2.2:"), "numbered in order, per kind");
+    assert!(html.contains("<figure class=\"exec-figure\" id=\"fig-a\">"));
+    assert!(html.contains("<figure class=\"exec-table\" id=\"tab-a\">"));
+    assert!(html.contains("<a href=\"#fig-b\">Figure\u{a0}2.2</a>"), "cross-reference link");
+    assert!(html.contains("<a href=\"#tab-a\">Table\u{a0}2.1</a>"));
+    assert!(html.contains("<td class=\"num\">0.50</td>"), "table number formatting");
+    assert!(html.contains("class=\"katex\""), "math in a caption is typeset");
+    assert!(html.contains("aria-label=\"First, with $x^2$\"") && html.contains("<title>"), "accessible name");
+    let refs = book.html("refs.md");
+    assert!(refs.contains("href=\"figures.html#fig-b\""), "a link to another chapter's figure: {refs}");
+
+    // The SVG carries no fixed black or white: ink follows the theme.
+    let svgs: Vec<&str> = html.split("<figure class=\"exec-figure\"").skip(1).map(|s| s.split("</svg>").next().unwrap()).collect();
+    assert_eq!(svgs.len(), 2);
+    for svg in &svgs {
+        for fixed in ["#000000", "#FFFFFF", "#ffffff", "\"black\"", "\"white\""] {
+            assert!(!svg.contains(fixed), "fixed colour {fixed} left in the SVG");
+        }
+        assert!(svg.contains("currentColor"));
+        assert!(!svg.contains("\n\n"), "no blank lines inside injected HTML");
+    }
+
+    // Run the program again from scratch: byte-identical SVG.
+    std::fs::remove_dir_all(book.root().join("cache")).unwrap();
+    let stats = book.build().unwrap();
+    assert_eq!(common::count(&stats).1, 1, "the chapter ran again");
+    assert_eq!(html, book.html("figures.md"));
+}

@@ -88,6 +88,17 @@ fn every_chapter_has_its_figures_numbers_and_checks() {
         assert!(html.contains("reconstructed"), "{page}: the statement is not marked as reconstructed");
         assert!(!html.contains("\\val{"), "{page}: an unsubstituted value");
     }
+    // Search finds words in computed output.
+    let index = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("searchindex"))
+        .expect("a search index");
+    let index = std::fs::read_to_string(index.path()).unwrap();
+    assert!(index.contains("weights unchanged: true"), "the search index holds cell output");
+    // A useful 404 page.
+    assert!(read(out.path(), "404.html").contains("There is no page at this address"));
+
     // The introduction's summary takes its numbers from the chapters.
     let intro = read(out.path(), "introduction.html");
     assert!(intro.contains("3.88×10<sup>−7</sup>") || intro.contains("3.88\u{202f}×\u{202f}10<sup>−7</sup>"), "the summary quotes chapter 2's gradient");

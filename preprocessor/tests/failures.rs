@@ -193,3 +193,34 @@ fn failed_check_points_at_its_line() {
         &["error: src/ch.md:3:1: cell 1 panicked", "check failed: x is large"],
     );
 }
+
+#[test]
+fn leftovers_of_a_killed_build_do_no_harm() {
+    // A build killed half-way can leave: a temporary file that was never renamed into place,
+    // a cache entry cut short, and a generated program that was being rewritten. Every file is
+    // written whole (write, then rename), so the last two only arise from outside damage, but
+    // the next build must cope with all three.
+    let good = "```rust,exec\nexec::value(\"n\", 6 * 7);\n```\n\nn is `=n`.\n";
+    let book = TestBook::new(&[("ch.md", good)]);
+    book.build().unwrap();
+    let expected = book.html("ch.md");
+
+    let cache = book.root().join("cache");
+    std::fs::write(cache.join(".tmpKILLED"), "half a file").unwrap();
+    for e in std::fs::read_dir(&cache).unwrap().flatten() {
+        if e.path().extension().is_some_and(|x| x == "json") {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            std::fs::write(e.path(), &text[..text.len() / 3]).unwrap();
+        }
+    }
+    let bins = common::shared_build_dir().join("src/bin");
+    for e in std::fs::read_dir(&bins).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        if text.contains("6 * 7") {
+            std::fs::write(e.path(), &text[..text.len() / 2]).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(book.root().join("book")).unwrap();
+    book.build().unwrap();
+    assert_eq!(book.html("ch.md"), expected);
+}

@@ -234,6 +234,8 @@ pub mod plot {
         color: Option<RGBColor>,
     }
 
+    pub use plotters::prelude::SeriesLabelPosition;
+
     /// A line chart with axis labels and a legend: the common case in a few calls.
     ///
     /// ```ignore
@@ -248,6 +250,7 @@ pub mod plot {
         x_range: Option<(f64, f64)>,
         y_range: Option<(f64, f64)>,
         size: (u32, u32),
+        legend: SeriesLabelPosition,
     }
 
     impl Chart {
@@ -261,6 +264,7 @@ pub mod plot {
                 x_range: None,
                 y_range: None,
                 size: (600, 400),
+                legend: SeriesLabelPosition::UpperRight,
             }
         }
 
@@ -308,6 +312,12 @@ pub mod plot {
         /// Fixes the y range (otherwise it fits the data, with a margin).
         pub fn y_range(mut self, lo: f64, hi: f64) -> Chart {
             self.y_range = Some((lo, hi));
+            self
+        }
+
+        /// Moves the legend to a corner where it hides no data (`UpperRight` by default).
+        pub fn legend(mut self, position: SeriesLabelPosition) -> Chart {
+            self.legend = position;
             self
         }
 
@@ -374,7 +384,7 @@ pub mod plot {
             if named {
                 chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(self.legend.clone())
                     .label_font(("sans-serif", 15).into_font().color(&INK))
                     .border_style(GRID)
                     .background_style(TRANSPARENT)

@@ -81,6 +81,10 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     }
 
     timer.lap("scan");
+    let mut warnings: Vec<Diagnostic> = docs
+        .iter()
+        .flat_map(|d| d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning()))
+        .collect();
     let results = exec::execute(&config, &docs, stats)?;
     timer.lap("execute");
     for r in &results {
@@ -100,7 +104,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
         }
     }
 
-    for w in index.unused(&docs, &results) {
+    warnings.extend(index.unused(&docs, &results));
+    for w in warnings {
         if config.deny_warnings {
             diags.push(Diagnostic { warning: false, ..w }.help("`deny-warnings` is set in `[preprocessor.exec]`, so warnings fail the build"));
         } else {

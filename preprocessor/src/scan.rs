@@ -27,6 +27,8 @@ pub struct Scan {
     pub math: Vec<Math>,
     /// Cell info strings that could not be understood.
     pub errors: Vec<(usize, String)>,
+    /// Places that look like a mistake but may be meant (reported as warnings).
+    pub warnings: Vec<(usize, String)>,
 }
 
 /// A fenced `rust,exec` code block.
@@ -143,10 +145,13 @@ fn exec_tokens(info: &str) -> Option<impl Iterator<Item = &str>> {
 pub fn scan(source: &str) -> Scan {
     let mut scan = Scan::default();
     let mut open: Option<(Cell, Vec<(String, Range<usize>)>)> = None;
+    let mut in_code = false;
 
     for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
         match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => in_code = true,
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                in_code = true;
                 if let Some(tokens) = exec_tokens(&info) {
                     match parse_options(tokens) {
                         Ok(options) => {
@@ -167,7 +172,22 @@ pub fn scan(source: &str) -> Scan {
             Event::Text(text) if open.is_some() => {
                 open.as_mut().unwrap().1.push((text.into_string(), range));
             }
+            Event::Text(text)
+                if !in_code && text.starts_with('$') && source[range.start..].starts_with("$$")
+                    && !source[..range.start].ends_with('$') =>
+            {
+                // The parser found no display math here, so these dollars will show as text.
+                // The usual cause is a line inside the formula that starts a list, a heading or a
+                // quote (`+ x`, `- x`, `# x`, `> x`), ending the paragraph the math was in.
+                let at = range.start;
+                scan.warnings.push((
+                    at,
+                    "`$$` that opens no display math: a line of the formula may start with `+ `, `- `, `# ` or `> `, which markdown reads as a new block"
+                        .to_owned(),
+                ));
+            }
             Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
                 if let Some((mut cell, texts)) = open.take() {
                     cell.range = trim_block_end(source, cell.range.clone());
                     assemble_code(source, &mut cell, &texts);
@@ -280,6 +300,9 @@ mod tests {
         for m in &s.math {
             out += &format!("math display={} {:?}\n", m.display, m.tex);
         }
+        for (o, w) in &s.warnings {
+            out += &format!("warning@{} {w}\n", crate::diag::line_col(source, *o).0);
+        }
         for (o, e) in &s.errors {
             out += &format!("error@{} {e}\n", crate::diag::line_col(source, *o).0);
         }
@@ -384,6 +407,16 @@ mod tests {
             "math display=false \"a^2\"\nmath display=true \"\\n\\\\frac{1}{2}\\n\"\n",
         );
         check("- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n", "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n");
+    }
+
+    #[test]
+    fn display_math_broken_by_a_list_line_warns() {
+        check(
+            "Text\n\n$$\na\n+ b\n$$\n",
+            "warning@3 `$$` that opens no display math: a line of the formula may start with `+ `, `- `, `# ` or `> `, which markdown reads as a new block\n\
+             warning@6 `$$` that opens no display math: a line of the formula may start with `+ `, `- `, `# ` or `> `, which markdown reads as a new block\n",
+        );
+        check("```text\n$$ in code\n```\n", "");
     }
 
     #[test]

@@ -148,25 +148,37 @@ impl Index {
         }
     }
 
-    /// Finds a value; `Ok(None)` when it is in a chapter that failed (already reported).
-    pub fn value(&self, current: &str, target: &str) -> Result<Option<&Named>, String> {
+    /// Finds `target` (`name` or `chapter.name`) in one of the tables; `Ok(None)` when it is
+    /// in a chapter that failed (already reported).
+    fn find<'a, T>(
+        &self,
+        table: &'a BTreeMap<String, BTreeMap<String, T>>,
+        current: &str,
+        target: &str,
+        what: &str,
+        missing: impl FnOnce(&str, &str) -> String,
+    ) -> Result<Option<&'a T>, String> {
         let (chapter, name) = Self::split(current, target);
         if self.failed.contains(chapter) {
             return Ok(None);
         }
-        let Some(values) = self.values.get(chapter) else {
-            return Err(unknown_chapter(chapter, self.values.keys()));
+        let Some(entries) = table.get(chapter) else {
+            return Err(unknown_chapter(chapter, table.keys()));
         };
-        if values.contains_key(name) {
-            self.used.borrow_mut().insert((chapter.to_owned(), name.to_owned()));
+        entries.get(name).map(Some).ok_or_else(|| missing(chapter, name) + &known(what, entries.keys()))
+    }
+
+    /// Finds a value, and remembers that it was used.
+    pub fn value(&self, current: &str, target: &str) -> Result<Option<&Named>, String> {
+        let found = self.find(&self.values, current, target, "values", |chapter, name| {
+            let place = if chapter == current { String::new() } else { format!(" in chapter `{chapter}`") };
+            format!("no cell defines the value `{name}`{place}")
+        })?;
+        if let Some(v) = found {
+            let (chapter, _) = Self::split(current, target);
+            self.used.borrow_mut().insert((chapter.to_owned(), v.name.clone()));
         }
-        values.get(name).map(Some).ok_or_else(|| {
-            let mut msg = format!("no cell defines the value `{name}`");
-            if chapter != current {
-                msg += &format!(" in chapter `{chapter}`");
-            }
-            msg + &known("values", values.keys())
-        })
+        Ok(found)
     }
 
     /// Warnings for exported values that no reference used; call after every reference was
@@ -191,16 +203,9 @@ impl Index {
         out
     }
 
-    /// Finds a label; `Ok(None)` when it is in a chapter that failed (already reported).
+    /// Finds a figure's or table's label.
     pub fn label(&self, current: &str, target: &str) -> Result<Option<&Label>, String> {
-        let (chapter, name) = Self::split(current, target);
-        if self.failed.contains(chapter) {
-            return Ok(None);
-        }
-        let Some(labels) = self.labels.get(chapter) else {
-            return Err(unknown_chapter(chapter, self.labels.keys()));
-        };
-        labels.get(name).map(Some).ok_or_else(|| format!("no figure or table has the label `{name}`{}", known("labels", labels.keys())))
+        self.find(&self.labels, current, target, "labels", |_, name| format!("no figure or table has the label `{name}`"))
     }
 }
 

@@ -183,7 +183,10 @@ mod tests {
 
     #[test]
     fn settings() {
-        let c = parse("timeout = 5\noutput-limit = 10\n[dependencies]\nrand = \"0.9\"\n[math.macros]\n'\\R' = '\\mathbb{R}'").unwrap();
+        let c = parse(
+            "timeout = 5\noutput-limit = 10\n[dependencies]\nrand = \"0.9\"\n[math.macros]\n'\\R' = '\\mathbb{R}'",
+        )
+        .unwrap();
         assert_eq!(c.timeout, Duration::from_secs(5));
         assert_eq!(c.output_limit, 10);
         assert_eq!(c.dependencies.keys().collect::<Vec<_>>(), ["rand"]);

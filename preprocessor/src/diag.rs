@@ -36,7 +36,15 @@ impl Diagnostic {
 
     /// An error about a whole file (no position).
     pub fn in_file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), line: 0, col: 0, message: message.into(), detail: None, help: None, warning: false }
+        Diagnostic {
+            file: file.into(),
+            line: 0,
+            col: 0,
+            message: message.into(),
+            detail: None,
+            help: None,
+            warning: false,
+        }
     }
 
     /// Adds the underlying message.

@@ -141,7 +141,11 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
 fn lock(build_dir: &std::path::Path) -> Result<std::fs::File> {
     std::fs::create_dir_all(build_dir).with_context(|| format!("creating {}", build_dir.display()))?;
     let path = build_dir.join(".lock");
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
         .with_context(|| format!("opening {}", path.display()))?;
     if file.try_lock().is_err() {
         eprintln!("mdbook-exec: waiting for another build of this book to finish");
@@ -161,11 +165,8 @@ fn book_tag(config: &Config) -> String {
 
 /// A stable, readable binary name per chapter, ending in the book's tag.
 fn bin_name(tag: &str, doc: &Doc) -> String {
-    let stem: String = doc
-        .key
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
+    let stem: String =
+        doc.key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     let key_hash = &blake3::hash(doc.key.as_bytes()).to_hex()[..4];
     format!("ch_{stem}_{key_hash}_{tag}")
 }
@@ -181,9 +182,16 @@ fn judge(config: &Config, job: &Job<'_>, outcome: RunOutcome) -> ChapterResult {
 
     let Some(status) = outcome.status else {
         return Err(vec![
-            at_cell(current, format!("cell {} was still running after {} s; the chapter was stopped", current + 1, config.timeout.as_secs()))
-                .detail(stderr_tail)
-                .help("make the cell finish sooner, or raise `timeout` (seconds) in `[preprocessor.exec]`"),
+            at_cell(
+                current,
+                format!(
+                    "cell {} was still running after {} s; the chapter was stopped",
+                    current + 1,
+                    config.timeout.as_secs()
+                ),
+            )
+            .detail(stderr_tail)
+            .help("make the cell finish sooner, or raise `timeout` (seconds) in `[preprocessor.exec]`"),
         ]);
     };
     if let Some(p) = parsed.panic {
@@ -193,7 +201,9 @@ fn judge(config: &Config, job: &Job<'_>, outcome: RunOutcome) -> ChapterResult {
             Some(o) => Diagnostic::at(&doc.display, &doc.source, o.offset, format!("cell {} panicked", o.cell + 1)),
             None => at_cell(p.cell.min(cells.len() - 1), format!("cell {} panicked", p.cell + 1)),
         };
-        return Err(vec![d.detail(p.msg).help("fix the cell, or mark it `should-panic` if the panic is what it shows")]);
+        return Err(vec![
+            d.detail(p.msg).help("fix the cell, or mark it `should-panic` if the panic is what it shows"),
+        ]);
     }
     if let Some(i) = parsed.no_panic {
         return Err(vec![
@@ -209,7 +219,9 @@ fn judge(config: &Config, job: &Job<'_>, outcome: RunOutcome) -> ChapterResult {
         return Err(vec![
             at_cell(current, format!("the chapter program {how} during cell {}", current + 1))
                 .detail(stderr_tail)
-                .help("cells must run to the end of the chapter: return normally instead of calling `std::process::exit`"),
+                .help(
+                    "cells must run to the end of the chapter: return normally instead of calling `std::process::exit`",
+                ),
         ]);
     }
     if let Some(bad) = parsed.bad_records.first() {
@@ -291,9 +303,14 @@ fn compile_diagnostics(job: &Job<'_>, messages: &[CompilerMessage]) -> Vec<Diagn
         let rendered = Renderer::plain().render(&groups);
         let code = m.code.as_ref().map(|c| format!(" [{}]", c.code)).unwrap_or_default();
         diags.push(
-            Diagnostic::at(&doc.display, &doc.source, primary.start, format!("cell does not compile: {}{code}", m.message))
-                .detail(rendered)
-                .help(first_help.unwrap_or_else(|| "fix the cell; the lines above are the chapter's markdown".to_owned())),
+            Diagnostic::at(
+                &doc.display,
+                &doc.source,
+                primary.start,
+                format!("cell does not compile: {}{code}", m.message),
+            )
+            .detail(rendered)
+            .help(first_help.unwrap_or_else(|| "fix the cell; the lines above are the chapter's markdown".to_owned())),
         );
     }
     diags
@@ -302,4 +319,3 @@ fn compile_diagnostics(job: &Job<'_>, messages: &[CompilerMessage]) -> Vec<Diagn
 fn primary_label(m: &CompilerMessage) -> String {
     m.spans.iter().find(|s| s.is_primary).and_then(|s| s.label.clone()).unwrap_or_default()
 }
-

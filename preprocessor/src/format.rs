@@ -119,7 +119,11 @@ pub fn prose(value: &Value, spec: Spec) -> String {
     match value {
         Value::Float(x) => float_prose(*x, spec),
         Value::Int(i) if spec == Spec::Default => {
-            if *i < 0 { format!("\u{2212}{}", i.unsigned_abs()) } else { i.to_string() }
+            if *i < 0 {
+                format!("\u{2212}{}", i.unsigned_abs())
+            } else {
+                i.to_string()
+            }
         }
         Value::Int(i) => float_prose(*i as f64, spec),
         Value::Text(t) => html_escape(t),

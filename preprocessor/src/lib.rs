@@ -76,14 +76,18 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     let mut diags: Vec<Diagnostic> = Vec::new();
     for d in &docs {
         for (offset, msg) in &d.scan.errors {
-            diags.push(Diagnostic::at(&d.display, &d.source, *offset, msg.clone()).help("fix the code block's info string"));
+            diags.push(
+                Diagnostic::at(&d.display, &d.source, *offset, msg.clone()).help("fix the code block's info string"),
+            );
         }
     }
 
     timer.lap("scan");
     let mut warnings: Vec<Diagnostic> = docs
         .iter()
-        .flat_map(|d| d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning()))
+        .flat_map(|d| {
+            d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning())
+        })
         .collect();
     let results = exec::execute(&config, &docs, stats)?;
     timer.lap("execute");
@@ -107,7 +111,10 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     warnings.extend(index.unused(&docs, &results));
     for w in warnings {
         if config.deny_warnings {
-            diags.push(Diagnostic { warning: false, ..w }.help("`deny-warnings` is set in `[preprocessor.exec]`, so warnings fail the build"));
+            diags.push(
+                Diagnostic { warning: false, ..w }
+                    .help("`deny-warnings` is set in `[preprocessor.exec]`, so warnings fail the build"),
+            );
         } else {
             eprintln!("{w}");
         }
@@ -139,10 +146,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
         return Err(Diagnostics(diags).into());
     }
 
-    let mut contents: HashMap<_, _> = plans
-        .into_iter()
-        .map(|(d, pieces)| (d.display.clone(), splice::apply(&d.source, pieces, &math)))
-        .collect();
+    let mut contents: HashMap<_, _> =
+        plans.into_iter().map(|(d, pieces)| (d.display.clone(), splice::apply(&d.source, pieces, &math))).collect();
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item
             && let Some(path) = &ch.source_path

@@ -12,7 +12,9 @@ fn main() -> ExitCode {
         // Every renderer can show what this preprocessor produces.
         Some("supports") => return ExitCode::SUCCESS,
         Some(other) => {
-            eprintln!("error: unknown argument `{other}`\nhelp: mdbook-exec is run by mdBook; add `[preprocessor.exec]` to `book.toml`");
+            eprintln!(
+                "error: unknown argument `{other}`\nhelp: mdbook-exec is run by mdBook; add `[preprocessor.exec]` to `book.toml`"
+            );
             return ExitCode::from(2);
         }
         None => {}

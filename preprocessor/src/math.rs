@@ -190,9 +190,7 @@ pub fn markdown_safe(html: &str) -> String {
                 in_tag = false;
                 out.push(c);
             }
-            '*' | '_' | '\\' | '[' | ']' | '`' | '~' | '$' | '|' | '\'' | '"' | '-' | '.' | '!'
-                if !in_tag =>
-            {
+            '*' | '_' | '\\' | '[' | ']' | '`' | '~' | '$' | '|' | '\'' | '"' | '-' | '.' | '!' if !in_tag => {
                 out.push_str(&format!("&#{};", c as u32));
             }
             c => out.push(c),
@@ -227,7 +225,10 @@ mod tests {
         assert_eq!(failures.len(), 1);
         assert!(failures[&eqs[2]].starts_with("KaTeX parse error"), "{failures:?}");
         let inline = r.html(&eqs[0]).unwrap();
-        assert!(inline.contains("class=\"katex\"") && inline.contains("mathbb") || inline.contains("amsrm"), "{inline}");
+        assert!(
+            inline.contains("class=\"katex\"") && inline.contains("mathbb") || inline.contains("amsrm"),
+            "{inline}"
+        );
         assert!(r.html(&eqs[1]).unwrap().contains("katex-display"));
         assert_eq!(r.rendered, 2);
         r.save(&eqs).unwrap();

@@ -354,7 +354,11 @@ mod tests {
         assert_eq!(p.panic, None);
         assert_eq!(p.cells[0].items, vec![Item::Panic { msg: "boom".into() }]);
 
-        let uncaught = format!("{}{}", rec(r#"{"t":"cell","i":1}"#), rec(r#"{"t":"panic","msg":"bad","file":"f","line":1,"col":2}"#));
+        let uncaught = format!(
+            "{}{}",
+            rec(r#"{"t":"cell","i":1}"#),
+            rec(r#"{"t":"panic","msg":"bad","file":"f","line":1,"col":2}"#)
+        );
         let p = parse_in_chunks(uncaught.as_bytes(), 5, 100);
         assert_eq!(p.panic.unwrap().cell, 1);
     }

@@ -99,14 +99,16 @@ impl Index {
                 index.failed.insert(doc.key.clone());
                 continue;
             };
-            let at = |ci: usize, msg: String| Diagnostic::at(&doc.display, &doc.source, doc.scan.cells[ci].range.start, msg);
+            let at =
+                |ci: usize, msg: String| Diagnostic::at(&doc.display, &doc.source, doc.scan.cells[ci].range.start, msg);
             let values = index.values.entry(doc.key.clone()).or_default();
             for (ci, cell) in cells.iter().enumerate() {
                 for v in &cell.values {
                     if !valid_name(&v.name) {
-                        diags.push(at(ci, format!("`{}` is not a valid value name", v.name)).help(
-                            "value names are identifiers: a letter or `_`, then letters, digits and `_`",
-                        ));
+                        diags.push(
+                            at(ci, format!("`{}` is not a valid value name", v.name))
+                                .help("value names are identifiers: a letter or `_`, then letters, digits and `_`"),
+                        );
                     } else if let Some(_previous) = values.insert(v.name.clone(), v.clone()) {
                         diags.push(
                             at(ci, format!("the value `{}` is defined twice in this chapter", v.name))
@@ -128,12 +130,18 @@ impl Index {
                     continue;
                 }
                 if !valid_label(label) {
-                    diags.push(at(ci, format!("`{label}` is not a valid label")).help("labels use letters, digits, `-` and `_`"));
+                    diags.push(
+                        at(ci, format!("`{label}` is not a valid label"))
+                            .help("labels use letters, digits, `-` and `_`"),
+                    );
                     continue;
                 }
                 let entry = Label { kind, number, chapter_path: doc.path.clone() };
                 if labels.insert(label.clone(), entry).is_some() {
-                    diags.push(at(ci, format!("the label `{label}` is used twice in this chapter")).help("give each figure and table its own label"));
+                    diags.push(
+                        at(ci, format!("the label `{label}` is used twice in this chapter"))
+                            .help("give each figure and table its own label"),
+                    );
                 }
             }
         }
@@ -192,9 +200,17 @@ impl Index {
                 for v in &cell.values {
                     if !used.contains(&(doc.key.clone(), v.name.clone())) {
                         out.push(
-                            Diagnostic::at(&doc.display, &doc.source, doc.scan.cells[ci].range.start, format!("the value `{}` is exported but never used", v.name))
-                                .help(format!("use it as `` `={}` `` or `\\val{{{}}}`, or stop exporting it", v.name, v.name))
-                                .warning(),
+                            Diagnostic::at(
+                                &doc.display,
+                                &doc.source,
+                                doc.scan.cells[ci].range.start,
+                                format!("the value `{}` is exported but never used", v.name),
+                            )
+                            .help(format!(
+                                "use it as `` `={}` `` or `\\val{{{}}}`, or stop exporting it",
+                                v.name, v.name
+                            ))
+                            .warning(),
                         );
                     }
                 }
@@ -205,7 +221,9 @@ impl Index {
 
     /// Finds a figure's or table's label.
     pub fn label(&self, current: &str, target: &str) -> Result<Option<&Label>, String> {
-        self.find(&self.labels, current, target, "labels", |_, name| format!("no figure or table has the label `{name}`"))
+        self.find(&self.labels, current, target, "labels", |_, name| {
+            format!("no figure or table has the label `{name}`")
+        })
     }
 }
 

@@ -144,7 +144,9 @@ fn exec_tokens(info: &str) -> Option<impl Iterator<Item = &str>> {
 /// Scans one chapter.
 pub fn scan(source: &str) -> Scan {
     let mut scan = Scan::default();
-    let mut open: Option<(Cell, Vec<(String, Range<usize>)>)> = None;
+    // The cell being read, with the text events of its code and their ranges.
+    type Open = (Cell, Vec<(String, Range<usize>)>);
+    let mut open: Option<Open> = None;
     let mut in_code = false;
 
     for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
@@ -173,7 +175,9 @@ pub fn scan(source: &str) -> Scan {
                 open.as_mut().unwrap().1.push((text.into_string(), range));
             }
             Event::Text(text)
-                if !in_code && text.starts_with('$') && source[range.start..].starts_with("$$")
+                if !in_code
+                    && text.starts_with('$')
+                    && source[range.start..].starts_with("$$")
                     && !source[..range.start].ends_with('$') =>
             {
                 // The parser found no display math here, so these dollars will show as text.
@@ -263,7 +267,7 @@ fn has_closing_fence(source: &str, cell: &Cell) -> bool {
         return false;
     };
     // Strip the container prefix (quote markers and indentation) before the fence.
-    let last = last.trim_start_matches(|c: char| c == '>' || c == ' ' || c == '\t');
+    let last = last.trim_start_matches(['>', ' ', '\t']);
     let run = last.chars().take_while(|&c| c == ch).count();
     run >= len && last[run * ch.len_utf8()..].trim().is_empty()
 }
@@ -272,10 +276,7 @@ fn has_closing_fence(source: &str, cell: &Cell) -> bool {
 /// stands before the opening fence on its line, with list markers turned into spaces.
 fn container_prefix(source: &str, cell: &Cell) -> String {
     let start = line_start(source, cell.range.start);
-    source[start..cell.range.start]
-        .chars()
-        .map(|c| if c == '>' || c == ' ' || c == '\t' { c } else { ' ' })
-        .collect()
+    source[start..cell.range.start].chars().map(|c| if c == '>' || c == ' ' || c == '\t' { c } else { ' ' }).collect()
 }
 
 #[cfg(test)]
@@ -406,7 +407,10 @@ mod tests {
             "Inline $a^2$ and\n\n$$\n\\frac{1}{2}\n$$\n\nnot `$code$`, costs \\$5 and \\$6, or $5 and $6.\n",
             "math display=false \"a^2\"\nmath display=true \"\\n\\\\frac{1}{2}\\n\"\n",
         );
-        check("- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n", "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n");
+        check(
+            "- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n",
+            "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n",
+        );
     }
 
     #[test]

@@ -206,8 +206,9 @@ fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usiz
         }
         Item::Figure { label, caption, svg } => {
             let svg = prepare_svg(svg, caption).map_err(|e| {
-                Diagnostic::at(&doc.display, &doc.source, offset, format!("figure `{label}`: {e}"))
-                    .help("pass `exec::figure` a whole SVG document, such as plotters' `SVGBackend::with_string` output")
+                Diagnostic::at(&doc.display, &doc.source, offset, format!("figure `{label}`: {e}")).help(
+                    "pass `exec::figure` a whole SVG document, such as plotters' `SVGBackend::with_string` output",
+                )
             })?;
             let mut frags = vec![t(format!("<figure class=\"exec-figure\"{}>\n{svg}\n<figcaption>", id_attr(label)))];
             frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Figure.word())));
@@ -231,12 +232,19 @@ fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usiz
                 for (c, v) in row.iter().enumerate() {
                     let fmt = formats.get(c).map(String::as_str).unwrap_or("");
                     let spec = parse_spec(fmt).map_err(|e| {
-                        Diagnostic::at(&doc.display, &doc.source, offset, format!("table `{label}`, column {}: {e}", c + 1))
+                        Diagnostic::at(
+                            &doc.display,
+                            &doc.source,
+                            offset,
+                            format!("table `{label}`, column {}: {e}", c + 1),
+                        )
                     })?;
                     let class = if matches!(v, Value::Float(_) | Value::Int(_)) { " class=\"num\"" } else { "" };
                     frags.push(t(format!("<td{class}>")));
                     match v {
-                        Value::Tex(s) => frags.push(Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset }),
+                        Value::Tex(s) => {
+                            frags.push(Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset })
+                        }
                         v => frags.push(t(prose(v, spec))),
                     }
                     frags.push(t("</td>".to_owned()));
@@ -276,7 +284,9 @@ fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usize) -> Resul
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
             Event::InlineMath(m) | Event::DisplayMath(m) => {
                 flush(&mut events, &mut frags);
-                if let Some(tex) = substitute(doc, index, &m, offset..offset).map_err(|d| d.detail(format!("in `{text}`")))? {
+                if let Some(tex) =
+                    substitute(doc, index, &m, offset..offset).map_err(|d| d.detail(format!("in `{text}`")))?
+                {
                     frags.push(Frag::Math { eq: Equation { tex, display: false }, offset });
                 }
             }

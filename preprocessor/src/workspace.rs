@@ -124,7 +124,10 @@ impl Workspace {
             let mut kept = String::new();
             for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
                 let status = line.trim_start();
-                if ["Compiling", "Downloaded", "Downloading", "Finished", "Locking", "Updating"].iter().any(|w| status.starts_with(w)) {
+                if ["Compiling", "Downloaded", "Downloading", "Finished", "Locking", "Updating"]
+                    .iter()
+                    .any(|w| status.starts_with(w))
+                {
                     eprintln!("mdbook-exec: {status}");
                 } else {
                     kept.push_str(&line);
@@ -134,7 +137,8 @@ impl Workspace {
             kept
         });
         let mut stdout = Vec::new();
-        std::io::Read::read_to_end(&mut child.stdout.take().expect("piped"), &mut stdout).context("reading `cargo build` output")?;
+        std::io::Read::read_to_end(&mut child.stdout.take().expect("piped"), &mut stdout)
+            .context("reading `cargo build` output")?;
         let status = child.wait().context("waiting for `cargo build`")?;
         let stderr_text = progress.join().unwrap_or_default();
         let out = Output { status, stdout, stderr: stderr_text };
@@ -170,16 +174,19 @@ fn manifests(dependencies: &toml::Table) -> Result<(String, String)> {
                     t
                 }
                 toml::Value::Table(t) => t.clone(),
-                _ => bail!("the dependency `{f}` in `[preprocessor.exec.dependencies]` must be a version string or a table"),
+                _ => bail!(
+                    "the dependency `{f}` in `[preprocessor.exec.dependencies]` must be a version string or a table"
+                ),
             };
             table.insert("optional".into(), toml::Value::Boolean(true));
             runtime_deps.insert(f.into(), toml::Value::Table(table));
             features.push(toml::Value::String(f.into()));
         }
     }
-    let runtime = document(&format!(
-        "[package]\nname = \"mdbook-exec-runtime\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n"
-    ), runtime_deps)?;
+    let runtime = document(
+        "[package]\nname = \"mdbook-exec-runtime\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n",
+        runtime_deps,
+    )?;
 
     let mut deps = dependencies.clone();
     let mut rt = toml::Table::new();

@@ -30,7 +30,10 @@ fn real_book_builds_with_executed_output_and_offline_math() {
 
     let intro = read(dir, "introduction.html");
     assert!(intro.contains("<div class=\"exec-output\">"), "the introduction shows executed output");
-    assert!(intro.contains("the sigmoid&#x27;s derivative at 0 is 0.25") || intro.contains("the sigmoid's derivative at 0 is 0.25"));
+    assert!(
+        intro.contains("the sigmoid&#x27;s derivative at 0 is 0.25")
+            || intro.contains("the sigmoid's derivative at 0 is 0.25")
+    );
     assert!(intro.contains("<span class=\"exec-value\">0.25</span>"));
     assert!(intro.contains("class=\"katex\""));
     assert!(intro.contains("katex/katex.min.css"), "KaTeX's stylesheet is linked from the book itself");
@@ -55,16 +58,36 @@ fn real_book_builds_with_executed_output_and_offline_math() {
 
 /// Each chapter: its page, the figures it must have, and computed numbers that must appear.
 const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
-    ("threshold-units.html", &["fig-threshold-loss"], &["threshold: L = 1, dL/dw = 0", "weights unchanged: true", "0.5344"]),
+    (
+        "threshold-units.html",
+        &["fig-threshold-loss"],
+        &["threshold: L = 1, dL/dw = 0", "weights unchanged: true", "0.5344"],
+    ),
     ("deep-training.html", &["fig-chain-gradients"], &["a* = 0.659046068407", "3.875e-7"]),
-    ("autoencoder.html", &["fig-ae-training"], &["2 hidden units: loss 1.5000000000", "closed-form minimum 2.3000000000"]),
-    ("convolution.html", &["fig-conv-neurons"], &["4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"]),
+    (
+        "autoencoder.html",
+        &["fig-ae-training"],
+        &["2 hidden units: loss 1.5000000000", "closed-form minimum 2.3000000000"],
+    ),
+    (
+        "convolution.html",
+        &["fig-conv-neurons"],
+        &["4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
+    ),
     ("cross-entropy.html", &["fig-ce-scale", "tab-softmax"], &["CE = 1.676064272669, likelihood = 0.187108938548"]),
     ("weight-updates.html", &["fig-grad-norms", "tab-iterations"], &["every gradient zero for 20 iterations: true"]),
-    ("tanh-initialisation.html", &["fig-tanh-derivatives", "fig-tanh-scale", "tab-gain"], &["closed form: s = 0.658478948462409"]),
+    (
+        "tanh-initialisation.html",
+        &["fig-tanh-derivatives", "fig-tanh-scale", "tab-gain"],
+        &["closed form: s = 0.658478948462409"],
+    ),
     ("rbm.html", &["fig-rbm"], &["P(h_i = 1 | x) = [0.500000, 0.750000, 0.250000]"]),
     ("receptive-fields.html", &["fig-footprints"], &["-&gt; 8 x 8", "-&gt; 13 x 13"]),
-    ("how-this-book-is-built.html", &["fig-guide-sine", "tab-guide-squares"], &["10 primes below 30, the largest is 29"]),
+    (
+        "how-this-book-is-built.html",
+        &["fig-guide-sine", "tab-guide-squares"],
+        &["10 primes below 30, the largest is 29"],
+    ),
 ];
 
 #[test]
@@ -101,7 +124,10 @@ fn every_chapter_has_its_figures_numbers_and_checks() {
 
     // The introduction's summary takes its numbers from the chapters.
     let intro = read(out.path(), "introduction.html");
-    assert!(intro.contains("3.88×10<sup>−7</sup>") || intro.contains("3.88\u{202f}×\u{202f}10<sup>−7</sup>"), "the summary quotes chapter 2's gradient");
+    assert!(
+        intro.contains("3.88×10<sup>−7</sup>") || intro.contains("3.88\u{202f}×\u{202f}10<sup>−7</sup>"),
+        "the summary quotes chapter 2's gradient"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

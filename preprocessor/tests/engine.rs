@@ -72,7 +72,13 @@ fn cells_share_state_values_figures_and_caching() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "printed HTML is escaped");
     assert!(!html.contains("<script>alert(1)"));
     assert!(html.contains("<span class=\"exec-value\">2.00</span>"), "value in prose");
-    assert!(html.contains("1.50 × 10<sup>−7</sup>") || html.contains("1.50&#8239;×&#8239;10<sup>−7</sup>") || html.contains("1.50\u{202f}×\u{202f}10<sup>−7</sup>"), "scientific in prose: {}", &html[html.find("tiny is").unwrap()..][..120]);
+    assert!(
+        html.contains("1.50 × 10<sup>−7</sup>")
+            || html.contains("1.50&#8239;×&#8239;10<sup>−7</sup>")
+            || html.contains("1.50\u{202f}×\u{202f}10<sup>−7</sup>"),
+        "scientific in prose: {}",
+        &html[html.find("tiny is").unwrap()..][..120]
+    );
     assert!(html.contains("class=\"katex\""), "math rendered");
     assert!(html.contains("<mn>2.0</mn>"), "value inside math: {}", &html[html.find("katex").unwrap()..][..2000]);
     assert!(html.contains("<figure class=\"exec-figure\" id=\"fig-squares\">"));
@@ -133,7 +139,10 @@ fn figures_and_tables_are_numbered_linked_themed_and_stable() {
     book.build().unwrap();
     let html = book.html("figures.md");
     let pos = |s: &str| html.find(s).unwrap_or_else(|| panic!("missing {s}"));
-    assert!(pos("Figure 2.1:") < pos("Table 2.1:") && pos("Table 2.1:") < pos("Figure 2.2:"), "numbered in order, per kind");
+    assert!(
+        pos("Figure 2.1:") < pos("Table 2.1:") && pos("Table 2.1:") < pos("Figure 2.2:"),
+        "numbered in order, per kind"
+    );
     assert!(html.contains("<figure class=\"exec-figure\" id=\"fig-a\">"));
     assert!(html.contains("<figure class=\"exec-table\" id=\"tab-a\">"));
     assert!(html.contains("<a href=\"#fig-b\">Figure\u{a0}2.2</a>"), "cross-reference link");
@@ -145,7 +154,8 @@ fn figures_and_tables_are_numbered_linked_themed_and_stable() {
     assert!(refs.contains("href=\"figures.html#fig-b\""), "a link to another chapter's figure: {refs}");
 
     // The SVG carries no fixed black or white: ink follows the theme.
-    let svgs: Vec<&str> = html.split("<figure class=\"exec-figure\"").skip(1).map(|s| s.split("</svg>").next().unwrap()).collect();
+    let svgs: Vec<&str> =
+        html.split("<figure class=\"exec-figure\"").skip(1).map(|s| s.split("</svg>").next().unwrap()).collect();
     assert_eq!(svgs.len(), 2);
     for svg in &svgs {
         for fixed in ["#000000", "#FFFFFF", "#ffffff", "\"black\"", "\"white\""] {

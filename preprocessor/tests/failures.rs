@@ -19,7 +19,11 @@ fn fails(chapter: &str, expected: &[&str]) -> String {
 fn compile_error_points_at_the_markdown() {
     let err = fails(
         "# T\n\nSome text.\n\n- in a list:\n\n  ```rust,exec\n  let x: u32 = 1;\n  let y: u32 = \"two\";\n  ```\n",
-        &["error: src/ch.md:9:16: cell does not compile: mismatched types [E0308]", "src/ch.md:9:16", "let y: u32 = \"two\";"],
+        &[
+            "error: src/ch.md:9:16: cell does not compile: mismatched types [E0308]",
+            "src/ch.md:9:16",
+            "let y: u32 = \"two\";",
+        ],
     );
     assert!(!err.contains("src/bin/"), "no generated file in the message:\n{err}");
 }
@@ -44,25 +48,40 @@ fn panic_is_located() {
 
 #[test]
 fn exit_code_is_named() {
-    fails("```rust,exec\nprintln!(\"bye\");\nstd::process::exit(3);\n```\n", &["error: src/ch.md:1:1:", "exited with code 3 during cell 1"]);
+    fails(
+        "```rust,exec\nprintln!(\"bye\");\nstd::process::exit(3);\n```\n",
+        &["error: src/ch.md:1:1:", "exited with code 3 during cell 1"],
+    );
 }
 
 #[test]
 fn should_panic_that_does_not_panic() {
-    fails("```rust,exec,should-panic\nlet x = 1;\n```\n", &["error: src/ch.md:1:1: cell 1 is marked `should-panic` but did not panic"]);
+    fails(
+        "```rust,exec,should-panic\nlet x = 1;\n```\n",
+        &["error: src/ch.md:1:1: cell 1 is marked `should-panic` but did not panic"],
+    );
 }
 
 #[test]
 fn unknown_option_value_and_label() {
     fails("text\n\n```rust,exec,hide\n1;\n```\n", &["error: src/ch.md:3:1: unknown cell option `hide`", "`hide-code`"]);
-    fails("```rust,exec\nexec::value(\"a\", 1);\n```\n\nSee `=b`.\n", &["error: src/ch.md:5:5: no cell defines the value `b`", "known values: `a`"]);
-    fails("```rust,exec\n1;\n```\n\nSee `@fig-x`.\n", &["error: src/ch.md:5:5: no figure or table has the label `fig-x`"]);
+    fails(
+        "```rust,exec\nexec::value(\"a\", 1);\n```\n\nSee `=b`.\n",
+        &["error: src/ch.md:5:5: no cell defines the value `b`", "known values: `a`"],
+    );
+    fails(
+        "```rust,exec\n1;\n```\n\nSee `@fig-x`.\n",
+        &["error: src/ch.md:5:5: no figure or table has the label `fig-x`"],
+    );
     fails("```rust,exec\nexec::value(\"a\", 1);\nexec::value(\"a\", 2);\n```\n", &["the value `a` is defined twice"]);
 }
 
 #[test]
 fn bad_math_is_located_with_katex_message() {
-    fails("# M\n\nFine $x$ and broken $\\left( x$ here.\n", &["error: src/ch.md:3:21: this math does not render", "KaTeX parse error"]);
+    fails(
+        "# M\n\nFine $x$ and broken $\\left( x$ here.\n",
+        &["error: src/ch.md:3:21: this math does not render", "KaTeX parse error"],
+    );
 }
 
 #[test]
@@ -91,7 +110,10 @@ fn failure_keeps_cache_and_next_build_after_fix_is_correct() {
 #[test]
 fn endless_cell_is_killed_with_its_children() {
     let book = TestBook::with_config(
-        &[("ch.md", "```rust,exec\nlet x = 1;\n```\n\n```rust,exec\nlet _child = std::process::Command::new(\"sleep\").arg(\"600\").spawn();\nloop { std::hint::spin_loop(); }\n```\n")],
+        &[(
+            "ch.md",
+            "```rust,exec\nlet x = 1;\n```\n\n```rust,exec\nlet _child = std::process::Command::new(\"sleep\").arg(\"600\").spawn();\nloop { std::hint::spin_loop(); }\n```\n",
+        )],
         "timeout = 1\n",
     );
     let start = std::time::Instant::now();
@@ -173,7 +195,11 @@ fn deleted_cells_leave_no_stale_output_or_cache() {
     book.write("ch.md", "```rust,exec\nprintln!(\"first cell\");\n```\n");
     book.build().unwrap();
     assert!(!book.html("ch.md").contains("second cell"));
-    let entries = std::fs::read_dir(book.root().join("cache")).unwrap().flatten().filter(|e| e.file_name() != "math.cache").count();
+    let entries = std::fs::read_dir(book.root().join("cache"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name() != "math.cache")
+        .count();
     assert_eq!(entries, 1, "only the current result stays cached");
 }
 

@@ -123,7 +123,9 @@ pub fn check(ok: bool, message: &str) {
 /// Checks that `a` and `b` agree to within `tol` (absolute), naming the claim in `message`.
 #[track_caller]
 pub fn check_close(a: f64, b: f64, tol: f64, message: &str) {
-    if !((a - b).abs() <= tol) {
+    // Written so that a NaN on either side fails the check.
+    let close = (a - b).abs() <= tol;
+    if !close {
         panic!("check failed: {message}: {a:?} and {b:?} differ by {:e} > {tol:e}", (a - b).abs());
     }
     passed(message);
@@ -176,8 +178,7 @@ impl Table {
 
     /// Shows the table, numbered, with `caption`; `label` names it for cross-references.
     pub fn show(self, label: &str, caption: &str) {
-        let rows: Vec<Json> =
-            self.rows.iter().map(|r| Json::Array(r.iter().map(Value::to_json).collect())).collect();
+        let rows: Vec<Json> = self.rows.iter().map(|r| Json::Array(r.iter().map(Value::to_json).collect())).collect();
         emit(json!({
             "t": "table", "label": label, "caption": caption,
             "header": self.header, "rows": rows, "formats": self.formats,
@@ -328,7 +329,8 @@ pub mod plot {
         }
 
         fn ranges(&self) -> ((f64, f64), (f64, f64)) {
-            let all = || self.series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
+            let all =
+                || self.series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
             let span = |v: Vec<f64>, pad: f64| {
                 let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
                 let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -473,10 +475,8 @@ pub mod __private {
             } else {
                 "(a panic with a non-string payload)".to_owned()
             };
-            let (file, line, col) = info
-                .location()
-                .map(|l| (l.file().to_owned(), l.line(), l.column()))
-                .unwrap_or_default();
+            let (file, line, col) =
+                info.location().map(|l| (l.file().to_owned(), l.line(), l.column())).unwrap_or_default();
             if IN_HOOK.with(|c| c.replace(true)) {
                 return;
             }

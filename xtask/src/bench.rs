@@ -108,7 +108,11 @@ fn build_cli(mdbook: &Path, root: &Path) -> Result<Duration> {
 }
 
 /// Runs `a` and `b` alternately `n` times each and returns their medians.
-fn interleave(n: usize, mut a: impl FnMut(usize) -> Result<Duration>, mut b: impl FnMut(usize) -> Result<Duration>) -> Result<(Duration, Duration)> {
+fn interleave(
+    n: usize,
+    mut a: impl FnMut(usize) -> Result<Duration>,
+    mut b: impl FnMut(usize) -> Result<Duration>,
+) -> Result<(Duration, Duration)> {
     let (mut ta, mut tb) = (Vec::new(), Vec::new());
     for i in 0..n {
         ta.push(a(i)?);
@@ -129,7 +133,8 @@ impl Bench {
     fn book_toml(&self, exec: bool) -> Result<String> {
         let text = std::fs::read_to_string(self.root.join("book.toml"))?;
         let mut doc: toml::Table = text.parse()?;
-        let pre = doc.get_mut("preprocessor").and_then(|p| p.as_table_mut()).context("book.toml has no preprocessor")?;
+        let pre =
+            doc.get_mut("preprocessor").and_then(|p| p.as_table_mut()).context("book.toml has no preprocessor")?;
         if exec {
             let t = pre.get_mut("exec").and_then(|p| p.as_table_mut()).context("no [preprocessor.exec]")?;
             t.remove("renderers");
@@ -159,9 +164,21 @@ impl Bench {
         self.line("| measurement | mdbook-exec | baseline | ratio | goal |");
         self.line("|---|---|---|---|---|");
         let (a, b) = interleave(n, |_| build_in_process(&exec_dir, true), |_| build_in_process(&plain_dir, false))?;
-        self.row("warm rebuild of the real book (nothing changed)", a, b, "plain `mdbook build` of the same markdown", "≤ 1.3");
+        self.row(
+            "warm rebuild of the real book (nothing changed)",
+            a,
+            b,
+            "plain `mdbook build` of the same markdown",
+            "≤ 1.3",
+        );
         let (a, f) = interleave(n, |_| build_in_process(&exec_dir, true), |_| build_in_process(&floor_dir, false))?;
-        self.row("warm rebuild of the real book (nothing changed)", a, f, "plain `mdbook build` of the already-processed markdown", "");
+        self.row(
+            "warm rebuild of the real book (nothing changed)",
+            a,
+            f,
+            "plain `mdbook build` of the already-processed markdown",
+            "",
+        );
 
         // A prose edit: one paragraph of one chapter changes each time.
         let chapter = exec_dir.join("src/convolution.md");
@@ -187,12 +204,22 @@ impl Bench {
         let original = std::fs::read_to_string(&intro)?;
         let mut times = Vec::new();
         for i in 0..n {
-            std::fs::write(&intro, original.replacen("sigmoid(0.0) * (1.0", &format!("sigmoid(0.0 * {}.0) * (1.0", i + 1000 * std::process::id() as usize), 1))?;
+            std::fs::write(
+                &intro,
+                original.replacen(
+                    "sigmoid(0.0) * (1.0",
+                    &format!("sigmoid(0.0 * {}.0) * (1.0", i + 1000 * std::process::id() as usize),
+                    1,
+                ),
+            )?;
             times.push(build_in_process(&exec_dir, true)?);
         }
         std::fs::write(&intro, &original)?;
         let t = median(times);
-        self.line(&format!("| edit one number in one cell, rebuild (compile + run that chapter) | {} | | | < 1 s |", ms(t)));
+        self.line(&format!(
+            "| edit one number in one cell, rebuild (compile + run that chapter) | {} | | | < 1 s |",
+            ms(t)
+        ));
         Ok(())
     }
 
@@ -224,7 +251,10 @@ impl Bench {
                 }
             }
             for k in 0..cells {
-                let _ = write!(text, "```rust,exec\nlet v{k} = ({c} * 31 + {k}) as f64;\nprintln!(\"{{}}\", v{k} * 2.0);\n```\n\n");
+                let _ = write!(
+                    text,
+                    "```rust,exec\nlet v{k} = ({c} * 31 + {k}) as f64;\nprintln!(\"{{}}\", v{k} * 2.0);\n```\n\n"
+                );
             }
             std::fs::write(dir.join(format!("src/ch{c}.md")), text)?;
             let _ = writeln!(summary, "- [Chapter {c}](ch{c}.md)");
@@ -284,7 +314,11 @@ impl Bench {
         self.line("|---|---|---|---|");
         self.line(&format!("| plain `mdbook build` (math left as text) | {} | | |", ms(plain_t)));
         self.line(&format!("| the floor: plain build of pre-rendered markdown | {} | | |", ms(floor_t)));
-        for (name, t) in [("mdbook-katex 0.10.0", katex_t), ("mdbook-exec, cold (empty math cache)", cold), ("mdbook-exec, warm (nothing changed)", warm)] {
+        for (name, t) in [
+            ("mdbook-katex 0.10.0", katex_t),
+            ("mdbook-exec, cold (empty math cache)", cold),
+            ("mdbook-exec, warm (nothing changed)", warm),
+        ] {
             self.line(&format!("| {name} | {} | {:.3} ms | {:.3} ms |", ms(t), per(t, plain_t), per(t, floor_t)));
         }
         self.line("");
@@ -336,15 +370,26 @@ impl Bench {
         let cells = stage("execute");
         let math = stage("math");
         self.line("");
-        self.line("Cold build: a fresh clone with the crates already downloaded, `cargo xtask build` to the finished site.");
+        self.line(
+            "Cold build: a fresh clone with the crates already downloaded, `cargo xtask build` to the finished site.",
+        );
         self.line("");
         self.line("| part | time |");
         self.line("|---|---|");
-        self.line(&format!("| compiling dependencies (mdBook, KaTeX's QuickJS, ...) | {} |", secs(tools.saturating_sub(own))));
+        self.line(&format!(
+            "| compiling dependencies (mdBook, KaTeX's QuickJS, ...) | {} |",
+            secs(tools.saturating_sub(own))
+        ));
         self.line(&format!("| compiling the preprocessor and xtask | {} |", secs(own)));
-        self.line(&format!("| cells: compiling their crates and the chapter programs, running them | {} |", secs(cells)));
+        self.line(&format!(
+            "| cells: compiling their crates and the chapter programs, running them | {} |",
+            secs(cells)
+        ));
         self.line(&format!("| rendering every equation (cold) | {} |", secs(math)));
-        self.line(&format!("| the rest (loading, splicing, mdBook's HTML renderer) | {} |", secs(site.saturating_sub(cells + math))));
+        self.line(&format!(
+            "| the rest (loading, splicing, mdBook's HTML renderer) | {} |",
+            secs(site.saturating_sub(cells + math))
+        ));
         self.line(&format!("| **total** | **{}** |", secs(tools + site)));
         let _ = std::fs::remove_dir_all(&clone);
         Ok(())
@@ -441,8 +486,16 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     }
     let mut b = Bench { root: root.to_owned(), work, quick, report: String::new() };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let date = Command::new("date").arg("-u").arg("+%Y-%m-%d").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default();
-    b.line(&format!("Measured {date} on {cores} cores with `cargo xtask bench{}`; medians of interleaved runs.", if quick { " --quick" } else { "" }));
+    let date = Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    b.line(&format!(
+        "Measured {date} on {cores} cores with `cargo xtask bench{}`; medians of interleaved runs.",
+        if quick { " --quick" } else { "" }
+    ));
     b.line("");
     b.real_book()?;
     b.math()?;

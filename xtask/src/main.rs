@@ -32,7 +32,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&root(), args.iter().any(|a| a == "--quick")),
         Some("build-at") if args.len() == 2 => bench::build_at(Path::new(&args[1])),
         _ => {
-            eprintln!("usage: cargo xtask <build | serve [mdbook serve options] | pdf | look [page.html ...] | bench [--quick]>");
+            eprintln!(
+                "usage: cargo xtask <build | serve [mdbook serve options] | pdf | look [page.html ...] | bench [--quick]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -61,7 +63,9 @@ fn build(dest: &Path) -> Result<Vec<String>> {
     let pages = book
         .iter()
         .filter_map(|item| match item {
-            mdbook_driver::book::BookItem::Chapter(ch) => ch.path.as_ref().map(|p| p.with_extension("html").to_string_lossy().into_owned()),
+            mdbook_driver::book::BookItem::Chapter(ch) => {
+                ch.path.as_ref().map(|p| p.with_extension("html").to_string_lossy().into_owned())
+            }
             _ => None,
         })
         .collect();
@@ -135,7 +139,12 @@ fn code_text(html: &str) -> String {
         }
         out.push('\n');
     }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&#x27;", "'").replace("&amp;", "&")
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Builds the book, prints it to `book/book.pdf`, and checks the PDF's text: every chapter
@@ -248,7 +257,18 @@ fn mdbook_cli(root: &Path) -> Result<PathBuf> {
 fn serve(args: &[String]) -> Result<()> {
     let root = root();
     let mdbook = mdbook_cli(&root)?;
-    let status = Command::new(mdbook).arg("serve").args(args).current_dir(&root).status().context("running `mdbook serve`")?;
+    // Build the preprocessor first, with cargo's progress visible: book.toml's `cargo run --quiet`
+    // would otherwise compile it silently during the first rebuild.
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "--package", "mdbook-exec"])
+        .current_dir(&root)
+        .status()
+        .context("building mdbook-exec")?;
+    if !status.success() {
+        bail!("building mdbook-exec failed");
+    }
+    let status =
+        Command::new(mdbook).arg("serve").args(args).current_dir(&root).status().context("running `mdbook serve`")?;
     if !status.success() {
         bail!("`mdbook serve` exited with {status}");
     }

@@ -191,7 +191,7 @@ impl Table {
 pub mod plot {
     use plotters::prelude::*;
 
-    /// The drawing area a [`crate::plot`] closure draws on.
+    /// The drawing area a [`crate::plot`](fn@crate::plot) closure draws on.
     pub type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
     /// The colour of axes, labels and frames. The preprocessor turns it into `currentColor`,
@@ -360,6 +360,8 @@ pub mod plot {
                 .y_desc(&self.y_desc)
                 .axis_desc_style(("sans-serif", 18).into_font().color(&INK))
                 .label_style(("sans-serif", 15).into_font().color(&INK))
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
                 .axis_style(INK)
                 .bold_line_style(GRID)
                 .light_line_style(TRANSPARENT)
@@ -399,6 +401,13 @@ pub mod plot {
         pub fn show(&self, label: &str, caption: &str) {
             crate::plot(label, caption, self.size, |area| self.draw(area));
         }
+    }
+
+    /// A tick label: as short as the value allows (`2`, `0.25`, `60000`), never `-0`.
+    pub fn tick(v: &f64) -> String {
+        // Ticks are round numbers; rounding to 9 decimals removes the float noise of stepping.
+        let v = (v * 1e9).round() / 1e9 + 0.0;
+        if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 1e-4) { format!("{v:e}") } else { format!("{v}") }
     }
 
     /// Shows charts side by side as one numbered figure.
@@ -509,5 +518,18 @@ pub mod __private {
     pub fn finish() {
         let _ = std::io::stdout().flush();
         emit(json!({ "t": "done" }));
+    }
+}
+
+#[cfg(all(test, feature = "plotters"))]
+mod tests {
+    #[test]
+    fn ticks_are_short() {
+        use super::plot::tick;
+        assert_eq!(tick(&-0.0), "0");
+        assert_eq!(tick(&60000.0), "60000");
+        assert_eq!(tick(&0.30000000000000004), "0.3");
+        assert_eq!(tick(&-2.5), "-2.5");
+        assert_eq!(tick(&1e-7), "1e-7");
     }
 }

@@ -106,11 +106,6 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// Turns collected diagnostics into an error when there are any.
-pub fn into_result(diags: Vec<Diagnostic>) -> Result<(), Diagnostics> {
-    if diags.is_empty() { Ok(()) } else { Err(Diagnostics(diags)) }
-}
-
 /// The 1-based line and character column of byte `offset` in `source`.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(source, offset.min(source.len()));

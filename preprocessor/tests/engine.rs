@@ -97,6 +97,7 @@ fn cells_share_state_values_figures_and_caching() {
     // Nothing changed: no cargo and no program.
     let stats = book.build().unwrap();
     assert_eq!(count(&stats), (0, 0), "warm rebuild");
+    assert_eq!(stats.cache_hits.load(std::sync::atomic::Ordering::Relaxed), 2, "both chapters from the cache");
 
     // Prose edit: still nothing compiled or run.
     book.write("other.md", &OTHER.replace("was", "is"));

@@ -62,6 +62,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     let mut keys = HashSet::new();
     let mut bins = HashSet::new();
     let mut stale = Vec::new();
+    let mut ran = false;
     for (i, doc) in docs.iter().enumerate() {
         if doc.scan.cells.is_empty() {
             results[i] = Some(Ok(Vec::new()));
@@ -88,6 +89,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     }
 
     if !stale.is_empty() {
+        ran = true;
         ws.prepare(config.lockfile.as_deref())?;
         for (_, job) in &stale {
             ws.write_program(&job.bin, &job.program.source)?;
@@ -129,8 +131,10 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     }
 
     let results: Vec<ChapterResult> = results.into_iter().map(|r| r.expect("every chapter has a result")).collect();
-    if results.iter().all(Result::is_ok) {
+    if ran && results.iter().all(Result::is_ok) {
         // Results and programs of cells that are gone are dropped, so nothing stale can show.
+        // Only after a build that compiled something: cells can only disappear by an edit, which
+        // makes their chapter stale, and a warm rebuild should not list folders.
         cache.prune(&keys);
         ws.prune_programs(&tag, &bins);
     }

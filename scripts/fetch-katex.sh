@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches KaTeX's stylesheet, woff2 fonts and licence from the npm registry into src/katex/,
+# Fetches KaTeX's stylesheet, woff2 fonts and licence from the npm registry into preprocessor/assets/katex/,
 # unmodified, at the exact version the `katex` crate bundles. The result is committed, so
 # building the book needs neither Node nor the network; rerun this only when the crate (and so
 # KaTeX) is upgraded, and update VERSION and INTEGRITY below together.
@@ -9,7 +9,7 @@ VERSION=0.16.4
 INTEGRITY='sha512-WudRKUj8yyBeVDI4aYMNxhx5Vhh2PjpzQw1GRu/LVGqL4m1AxwD1GcUp0IMbdJaf5zsjtj8ghP0DOQRYhroNkw=='
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-dest="$root/src/katex"
+dest="$root/preprocessor/assets/katex"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

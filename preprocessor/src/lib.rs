@@ -7,6 +7,7 @@
 //! [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`] and [`figure`]) →
 //! [`math`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
 
+pub mod assets;
 pub mod cache;
 pub mod config;
 pub mod diag;
@@ -16,6 +17,7 @@ pub mod figure;
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod install;
 pub mod math;
 pub mod program;
 pub mod protocol;
@@ -72,6 +74,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     let timer = Timer::new();
     let config = Config::from_context(ctx, "exec").map_err(|d| Diagnostics(vec![d]))?;
     let docs = doc::collect(&book, &config.src);
+    check_assets(ctx, &config, &docs)?;
 
     let mut diags: Vec<Diagnostic> = Vec::new();
     for d in &docs {
@@ -158,6 +161,18 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     });
     timer.lap("splice");
     Ok(book)
+}
+
+/// Pages that show math or cell output need the installed stylesheet, fonts and script; a
+/// renderer other than HTML needs none of them.
+fn check_assets(ctx: &PreprocessorContext, config: &Config, docs: &[doc::Doc]) -> Result<()> {
+    let shows_something = docs.iter().any(|d| !d.scan.cells.is_empty() || !d.scan.math.is_empty());
+    if ctx.renderer != "html" || !shows_something {
+        return Ok(());
+    }
+    let list = |key: &str| ctx.config.get::<Vec<std::path::PathBuf>>(key).ok().flatten().unwrap_or_default();
+    let (css, js) = (list("output.html.additional-css"), list("output.html.additional-js"));
+    assets::check(&config.root, &config.src, &css, &js).map_err(|d| Diagnostics(vec![d]).into())
 }
 
 /// Prints how long each stage took when `MDBOOK_EXEC_TIMINGS` is set.

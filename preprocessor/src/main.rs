@@ -1,4 +1,4 @@
-//! The `mdbook-exec` command: mdBook's preprocessor protocol, and nothing else.
+//! The `mdbook-exec` command: mdBook's preprocessor protocol, and `install` to set a book up.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -11,9 +11,22 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         // Every renderer can show what this preprocessor produces.
         Some("supports") => return ExitCode::SUCCESS,
+        Some("install") if args.len() <= 2 => {
+            let dir = std::path::PathBuf::from(args.get(1).map_or(".", String::as_str));
+            return match mdbook_exec::install::install(&dir) {
+                Ok(done) => {
+                    eprintln!("{}", done.summary());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some(other) => {
             eprintln!(
-                "error: unknown argument `{other}`\nhelp: mdbook-exec is run by mdBook; add `[preprocessor.exec]` to `book.toml`"
+                "error: unknown argument `{other}`\nhelp: `mdbook-exec install [BOOK_DIR]` sets a book up; after that mdBook runs mdbook-exec itself"
             );
             return ExitCode::from(2);
         }

@@ -8,6 +8,8 @@ use mdbook_exec::ExecPreprocessor;
 /// Builds the book at the workspace root into a temporary folder and returns that folder.
 fn build_real_book() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
+    // The same set-up as any book: `mdbook-exec install` (a no-op once done).
+    mdbook_exec::install::install(&common::workspace()).unwrap();
     let mut book = MDBook::load(common::workspace()).unwrap();
     book.config.build.build_dir = out.path().to_owned();
     // CI treats warnings (an exported value nothing uses) as errors.
@@ -36,13 +38,18 @@ fn real_book_builds_with_executed_output_and_offline_math() {
     );
     assert!(intro.contains("<span class=\"exec-value\">0.25</span>"));
     assert!(intro.contains("class=\"katex\""));
-    assert!(intro.contains("katex/katex.min.css"), "KaTeX's stylesheet is linked from the book itself");
+    // mdbook-exec's stylesheet is linked (under a hashed name) and imports KaTeX's from the
+    // site itself.
+    let link = intro.split("href=\"").map(|s| s.split('"').next().unwrap()).find(|h| h.contains("mdbook-exec/exec"));
+    let link = link.expect("mdbook-exec's stylesheet is linked");
+    let exec_css = read(dir, link);
+    assert!(exec_css.contains("@import url(\"../../mdbook-exec/katex/katex.min.css\")"), "{}", &exec_css[..400]);
 
     // The stylesheet and fonts ship with the site, at the crate's KaTeX version.
-    let css = read(dir, "katex/katex.min.css");
-    assert_eq!(read(dir, "katex/VERSION").trim(), mdbook_exec::math::KATEX_VERSION.trim());
+    let css = read(dir, "mdbook-exec/katex/katex.min.css");
+    assert!(read(dir, "mdbook-exec/VERSION").contains(&format!("KaTeX {}", mdbook_exec::math::KATEX_VERSION.trim())));
     for font in css.split("url(").skip(1).filter_map(|s| s.split(')').next()).filter(|u| u.ends_with(".woff2")) {
-        assert!(dir.join("katex").join(font).is_file(), "missing {font}");
+        assert!(dir.join("mdbook-exec/katex").join(font).is_file(), "missing {font}");
     }
 
     // No page refers to a CDN: the site works offline.

@@ -250,3 +250,19 @@ fn leftovers_of_a_killed_build_do_no_harm() {
     book.build().unwrap();
     assert_eq!(book.html("ch.md"), expected);
 }
+
+#[test]
+fn missing_or_stale_assets_say_to_run_install() {
+    let book = TestBook::new(&[("a.md", "# A\n\nMath $x^2$.\n")]);
+    let stamp = book.root().join("src/mdbook-exec/VERSION");
+    std::fs::write(&stamp, "mdbook-exec 0.0.1 assets 0000\nKaTeX 0.1\n").unwrap();
+    let e = book.build().unwrap_err();
+    assert!(e.contains("error: book.toml: the page assets in `src/mdbook-exec` are from another version of mdbook-exec (mdbook-exec 0.0.1 assets 0000)"), "{e}");
+    assert!(e.contains("help: run `mdbook-exec install`"), "{e}");
+    std::fs::remove_dir_all(book.root().join("src/mdbook-exec")).unwrap();
+    let e = book.build().unwrap_err();
+    assert!(e.contains("are missing from `src/mdbook-exec`"), "{e}");
+    // Installing fixes it.
+    mdbook_exec::install::install(book.root()).unwrap();
+    book.build().unwrap();
+}

@@ -47,13 +47,40 @@ fn main() -> ExitCode {
     }
 }
 
+/// The checkout this command was started in. `cargo run` sets `CARGO_MANIFEST_DIR` for the
+/// program it runs; the path compiled into the binary would name whichever checkout built it
+/// last when two checkouts share a target folder.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_owned()
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let from_cwd = || {
+        let cwd = std::env::current_dir().ok()?;
+        cwd.ancestors()
+            .find(|d| d.join("book.toml").is_file() && d.join("xtask/Cargo.toml").is_file())
+            .map(Path::to_owned)
+    };
+    match manifest.and_then(|m| m.parent().map(Path::to_owned)).or_else(from_cwd) {
+        Some(root) => root,
+        None => {
+            eprintln!("error: run `cargo xtask` inside the repository");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Installs (or refreshes) mdbook-exec's page assets and `book.toml` entries in the book,
+/// exactly as `mdbook-exec install` does in any other book.
+fn install(root: &Path) -> Result<()> {
+    let done = mdbook_exec::install::install(root)?;
+    if done.changed() {
+        eprintln!("{}", done.summary());
+    }
+    Ok(())
 }
 
 /// Builds the book into `dest` and returns the chapters' HTML pages in book order.
 fn build(dest: &Path) -> Result<Vec<String>> {
     let root = root();
+    install(&root)?;
     let start = std::time::Instant::now();
     let mut book = MDBook::load(&root).context("loading the book")?;
     book.config.build.build_dir = dest.to_owned();
@@ -256,6 +283,7 @@ fn mdbook_cli(root: &Path) -> Result<PathBuf> {
 
 fn serve(args: &[String]) -> Result<()> {
     let root = root();
+    install(&root)?;
     let mdbook = mdbook_cli(&root)?;
     // Build the preprocessor first, with cargo's progress visible: book.toml's `cargo run --quiet`
     // would otherwise compile it silently during the first rebuild.

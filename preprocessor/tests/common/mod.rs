@@ -49,6 +49,7 @@ impl TestBook {
             lock.display().to_string(),
         );
         std::fs::write(root.join("book.toml"), toml).unwrap();
+        mdbook_exec::install::install(root).unwrap();
         TestBook { dir }
     }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::protocol::CellOutput;
-use crate::workspace::{RUNTIME_SOURCE, write_if_changed};
+use crate::workspace::{RUNTIME_FILES, write_if_changed};
 
 /// What a key is made of besides the program.
 #[derive(Debug, Clone)]
@@ -30,7 +30,9 @@ impl KeyBase {
         };
         field("mdbook-exec", env!("CARGO_PKG_VERSION").as_bytes());
         field("rustc", env!("MDBOOK_EXEC_RUSTC_VERSION").as_bytes());
-        field("runtime", RUNTIME_SOURCE.as_bytes());
+        for (path, text) in RUNTIME_FILES {
+            field(path, text.as_bytes());
+        }
         field("manifest", manifest.as_bytes());
         field("output-limit", &(output_limit as u64).to_le_bytes());
         if let Some(lock) = lockfile {

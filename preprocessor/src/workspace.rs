@@ -16,8 +16,9 @@ use serde::Deserialize;
 
 use crate::config::Config;
 
-/// The runtime crate's source, linked by every chapter program.
-pub const RUNTIME_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
+/// The runtime crate's source files (path under its `src/`, text), linked by every chapter
+/// program. They live in `preprocessor/runtime/` so that the packaged crate carries them.
+pub const RUNTIME_FILES: &[(&str, &str)] = &[("lib.rs", include_str!("../runtime/lib.rs"))];
 
 /// The runtime's own dependencies, and the features that follow the book's crates.
 const RUNTIME_DEPENDENCIES: &str = "serde_json = \"1\"\n";
@@ -49,7 +50,9 @@ impl Workspace {
     pub fn prepare(&self, lockfile: Option<&Path>) -> Result<()> {
         write_if_changed(&self.dir.join("Cargo.toml"), &self.manifest)?;
         write_if_changed(&self.dir.join("runtime/Cargo.toml"), &self.runtime_manifest)?;
-        write_if_changed(&self.dir.join("runtime/src/lib.rs"), RUNTIME_SOURCE)?;
+        for (path, text) in RUNTIME_FILES {
+            write_if_changed(&self.dir.join("runtime/src").join(path), text)?;
+        }
         if let Some(lock) = lockfile {
             // Copy the book's lock only when it changed: cargo rewrites the copy for this
             // package, and copying it over every time would make it resolve again.

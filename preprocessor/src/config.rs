@@ -40,6 +40,8 @@ pub struct Config {
     pub output_limit: usize,
     /// Whether warnings fail the build.
     pub deny_warnings: bool,
+    /// How many frames one exploration may have.
+    pub max_frames: usize,
     /// Math settings.
     pub math: MathConfig,
 }
@@ -92,6 +94,7 @@ struct Raw {
     timeout: Option<u64>,
     output_limit: Option<usize>,
     deny_warnings: Option<bool>,
+    max_frames: Option<usize>,
     math: Option<MathConfig>,
 }
 
@@ -137,6 +140,10 @@ impl Config {
             }
             None => Some(root.join("Cargo.lock")).filter(|l| l.is_file()),
         };
+        if raw.max_frames == Some(0) {
+            return Err(Diagnostic::in_file("book.toml", "`max-frames` must be at least 1")
+                .help("it is the largest number of frames one exploration may have (default 256)"));
+        }
         if raw.timeout == Some(0) {
             return Err(Diagnostic::in_file("book.toml", "`timeout` must be at least 1 second"));
         }
@@ -150,6 +157,7 @@ impl Config {
             timeout: Duration::from_secs(raw.timeout.unwrap_or(60)),
             output_limit: raw.output_limit.unwrap_or(1 << 20),
             deny_warnings: raw.deny_warnings.unwrap_or(false),
+            max_frames: raw.max_frames.unwrap_or(256),
             math: raw.math.unwrap_or_default(),
         })
     }

@@ -55,7 +55,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     let _lock = lock(&config.build_dir)?;
     let mut results: Vec<Option<ChapterResult>> = docs.iter().map(|_| None).collect();
     let ws = Workspace::new(config)?;
-    let base = KeyBase::new(&ws.manifest, config.lockfile.as_deref(), config.output_limit)?;
+    let base = KeyBase::new(&ws.manifest, config.lockfile.as_deref(), config.output_limit, config.max_frames)?;
     let cache = Cache::new(&config.cache_dir);
     let tag = book_tag(config);
 
@@ -118,6 +118,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
                 cells: job.doc.scan.cells.len(),
                 output_limit: config.output_limit,
                 timeout: config.timeout,
+                max_frames: config.max_frames,
             })
             .collect();
         stats.programs_run.fetch_add(to_run.len(), Ordering::Relaxed);

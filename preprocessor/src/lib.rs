@@ -13,7 +13,9 @@ pub mod config;
 pub mod diag;
 pub mod doc;
 pub mod exec;
+pub mod explore;
 pub mod figure;
+#[path = "../runtime/format.rs"]
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -38,6 +40,8 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 pub use crate::exec::Stats;
 use crate::math::MathRenderer;
+// `format` (shared with the runtime) finds the value type next to it.
+use crate::protocol::Value;
 use crate::refs::Index;
 
 /// The preprocessor, registered under the name `exec`.
@@ -128,12 +132,14 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     let equations = splice::equations(plans.iter().flat_map(|(_, p)| p));
     let failures = math.render_all(&equations);
     for (d, pieces) in &plans {
-        for frag in pieces.iter().flat_map(|(_, f)| f) {
-            if let splice::Frag::Math { eq, offset } = frag
-                && let Some(msg) = failures.get(eq)
-            {
+        let mut found = Vec::new();
+        for (_, frags) in pieces {
+            splice::Frag::equations(frags, &mut found);
+        }
+        for (eq, offset) in found {
+            if let Some(msg) = failures.get(eq) {
                 diags.push(
-                    Diagnostic::at(&d.display, &d.source, *offset, "this math does not render")
+                    Diagnostic::at(&d.display, &d.source, offset, "this math does not render")
                         .detail(msg.clone())
                         .help("fix the TeX; KaTeX's supported functions are listed at katex.org/docs/supported"),
                 );

@@ -82,3 +82,15 @@ pub fn count(stats: &Stats) -> (usize, usize) {
     use std::sync::atomic::Ordering::Relaxed;
     (stats.cargo_builds.load(Relaxed), stats.programs_run.load(Relaxed))
 }
+
+/// Builds a one-chapter book that must fail, and checks that the error holds every `expected`
+/// piece; returns the whole error.
+#[track_caller]
+pub fn fails_with(chapter: &str, exec_config: &str, expected: &[&str]) -> String {
+    let book = TestBook::with_config(&[("ch.md", chapter)], exec_config);
+    let err = book.build().expect_err("the build must fail");
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+    err
+}

@@ -37,6 +37,9 @@ fn real_book_builds_with_executed_output_and_offline_math() {
     assert!(intro.contains("<span class=\"exec-value\">0.25</span>"));
     assert!(intro.contains("class=\"katex\""));
     assert!(intro.contains("katex/katex.min.css"), "KaTeX's stylesheet is linked from the book itself");
+    // Problem 8's summary writes the product of the per-unit conditionals, not of P(h_i = 1 | x).
+    assert!(intro.contains(r"P(h \mid x) = \prod_i P(h_i \mid x)"), "the summary states the factorisation");
+    assert!(!intro.contains(r"\prod_i \sigma("), "the summary does not equate P(h | x) with a product of sigmoids");
 
     // The stylesheet and fonts ship with the site, at the crate's KaTeX version.
     let css = read(dir, "katex/katex.min.css");
@@ -60,19 +63,40 @@ fn real_book_builds_with_executed_output_and_offline_math() {
 const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     (
         "threshold-units.html",
-        &["fig-threshold-loss"],
-        &["threshold: L = 1, dL/dw = 0", "weights unchanged: true", "0.5344"],
+        &["fig-threshold-loss", "tab-xor-gradients", "fig-xor-slice"],
+        &[
+            "threshold: L = 1, dL/dw = 0",
+            "weights unchanged: true",
+            "0.5344",
+            "1000 random settings: 0 nonzero threshold partials",
+        ],
     ),
-    ("deep-training.html", &["fig-chain-gradients"], &["a* = 0.659046068407", "3.875e-7"]),
+    (
+        "deep-training.html",
+        &[
+            "fig-chain-gradients",
+            "tab-init-scale",
+            "fig-init-scale",
+            "tab-deep-shallow",
+            "tab-depth-loss",
+            "fig-deep-shallow",
+        ],
+        &["a* = 0.659046068407", "3.875e-7", "gradient norms at gain 0.1 / at gain 0.05", "8 hidden: |dL/dW| by layer"],
+    ),
     (
         "autoencoder.html",
-        &["fig-ae-training"],
-        &["2 hidden units: loss 1.5000000000", "closed-form minimum 2.3000000000"],
+        &["fig-ae-training", "tab-ae-mc", "fig-ae-mc"],
+        &[
+            "2 hidden units: loss 1.5000000000",
+            "closed-form minimum 2.3000000000",
+            "W* (the closed-form minimiser): derived 2.3000",
+            "trained on sampled noise: DE =",
+        ],
     ),
     (
         "convolution.html",
-        &["fig-conv-neurons"],
-        &["4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
+        &["tab-conv-sizes", "fig-conv-neurons"],
+        &["formula = counted in all: true", "4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
     ),
     ("cross-entropy.html", &["fig-ce-scale", "tab-softmax"], &["CE = 1.676064272669, likelihood = 0.187108938548"]),
     ("weight-updates.html", &["fig-grad-norms", "tab-iterations"], &["every gradient zero for 20 iterations: true"]),

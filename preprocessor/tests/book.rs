@@ -95,7 +95,7 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "convolution.html",
-        &["tab-conv-sizes", "fig-conv-neurons"],
+        &["tab-conv-sizes", "tab-conv-neurons", "fig-conv-neurons"],
         &["formula = counted in all: true", "4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
     ),
     ("cross-entropy.html", &["fig-ce-scale", "tab-softmax"], &["CE = 1.676064272669, likelihood = 0.187108938548"]),

@@ -75,6 +75,7 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
         "deep-training.html",
         &[
             "fig-chain-gradients",
+            "tab-chain-gradients",
             "tab-init-scale",
             "fig-init-scale",
             "tab-deep-shallow",

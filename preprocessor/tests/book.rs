@@ -44,6 +44,9 @@ fn real_book_builds_with_executed_output_and_offline_math() {
     let link = link.expect("mdbook-exec's stylesheet is linked");
     let exec_css = read(dir, link);
     assert!(exec_css.contains("@import url(\"../../mdbook-exec/katex/katex.min.css\")"), "{}", &exec_css[..400]);
+    // Problem 8's summary writes the product of the per-unit conditionals, not of P(h_i = 1 | x).
+    assert!(intro.contains(r"P(h \mid x) = \prod_i P(h_i \mid x)"), "the summary states the factorisation");
+    assert!(!intro.contains(r"\prod_i \sigma("), "the summary does not equate P(h | x) with a product of sigmoids");
 
     // The stylesheet and fonts ship with the site, at the crate's KaTeX version.
     let css = read(dir, "mdbook-exec/katex/katex.min.css");
@@ -67,19 +70,41 @@ fn real_book_builds_with_executed_output_and_offline_math() {
 const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     (
         "threshold-units.html",
-        &["fig-threshold-loss"],
-        &["threshold: L = 1, dL/dw = 0", "weights unchanged: true", "0.5344"],
+        &["fig-threshold-loss", "tab-xor-gradients", "fig-xor-slice"],
+        &[
+            "threshold: L = 1, dL/dw = 0",
+            "weights unchanged: true",
+            "0.5344",
+            "1000 random settings: 0 nonzero threshold partials",
+        ],
     ),
-    ("deep-training.html", &["fig-chain-gradients"], &["a* = 0.659046068407", "3.875e-7"]),
+    (
+        "deep-training.html",
+        &[
+            "fig-chain-gradients",
+            "tab-chain-gradients",
+            "tab-init-scale",
+            "fig-init-scale",
+            "tab-deep-shallow",
+            "tab-depth-loss",
+            "fig-deep-shallow",
+        ],
+        &["a* = 0.659046068407", "3.875e-7", "gradient norms at gain 0.1 / at gain 0.05", "8 hidden: |dL/dW| by layer"],
+    ),
     (
         "autoencoder.html",
-        &["fig-ae-training"],
-        &["2 hidden units: loss 1.5000000000", "closed-form minimum 2.3000000000"],
+        &["fig-ae-training", "tab-ae-mc", "fig-ae-mc"],
+        &[
+            "2 hidden units: loss 1.5000000000",
+            "closed-form minimum 2.3000000000",
+            "W* (the closed-form minimiser): derived 2.3000",
+            "trained on sampled noise: DE =",
+        ],
     ),
     (
         "convolution.html",
-        &["fig-conv-neurons"],
-        &["4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
+        &["tab-conv-sizes", "tab-conv-neurons", "fig-conv-neurons"],
+        &["formula = counted in all: true", "4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
     ),
     (
         "cross-entropy.html",

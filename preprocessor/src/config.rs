@@ -42,8 +42,38 @@ pub struct Config {
     pub deny_warnings: bool,
     /// How many frames one exploration may have.
     pub max_frames: usize,
+    /// Fail the build on an error, or show it in the page.
+    pub on_error: OnError,
     /// Math settings.
     pub math: MathConfig,
+}
+
+/// What a build does with an author's mistake (a cell that fails, bad TeX, an unknown name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Report it and fail the build (the default, and the only mode of `build` and CI).
+    #[default]
+    Fail,
+    /// Report it, and render the chapter with the error shown where it happened (for `serve`).
+    Page,
+}
+
+/// The environment variable that asks for [`OnError::Page`]; only `serve` sets it.
+pub const ON_ERROR_VAR: &str = "MDBOOK_EXEC_ON_ERROR";
+
+impl OnError {
+    /// Reads [`ON_ERROR_VAR`]; unset means [`OnError::Fail`].
+    pub fn from_env() -> Result<OnError, Diagnostic> {
+        match std::env::var(ON_ERROR_VAR).as_deref() {
+            Err(_) | Ok("") | Ok("fail") => Ok(OnError::Fail),
+            Ok("page") => Ok(OnError::Page),
+            Ok(other) => Err(Diagnostic::in_file(
+                ON_ERROR_VAR,
+                format!("unknown value `{other}`; valid values are `page` and `fail`"),
+            )
+            .help("set it to `page` while serving to see failures in the page")),
+        }
+    }
 }
 
 /// The `[preprocessor.exec.math]` table.
@@ -110,7 +140,9 @@ impl Config {
                     .help("see the \"Configuration\" section of the author's guide for the valid keys")
             })?
             .unwrap_or_default();
-        Config::from_raw(raw, &ctx.root, &ctx.config.book.src)
+        let mut config = Config::from_raw(raw, &ctx.root, &ctx.config.book.src)?;
+        config.on_error = OnError::from_env()?;
+        Ok(config)
     }
 
     /// The configuration with every default, for a book at `root`.
@@ -158,6 +190,7 @@ impl Config {
             output_limit: raw.output_limit.unwrap_or(1 << 20),
             deny_warnings: raw.deny_warnings.unwrap_or(false),
             max_frames: raw.max_frames.unwrap_or(256),
+            on_error: OnError::Fail,
             math: raw.math.unwrap_or_default(),
         })
     }

@@ -73,6 +73,9 @@ pub struct Index {
     labels: BTreeMap<String, BTreeMap<String, Label>>,
     /// Chapters whose cells failed: references into them are not reported again.
     failed: HashSet<String>,
+    /// What a value of a failed chapter reads as when the page shows errors (`None`: such
+    /// references are left alone, as the build fails anyway).
+    placeholder: Option<Named>,
     /// Values some reference used, as (chapter, name).
     used: RefCell<HashSet<(String, String)>>,
 }
@@ -228,8 +231,20 @@ impl Index {
         entries.get(name).map(Some).ok_or_else(|| missing(chapter, name) + &known(what, entries.keys()))
     }
 
+    /// Makes values of failed chapters read as a marked question mark, for a page that shows
+    /// its errors: the prose around them stays readable and the gap is visible.
+    pub fn with_placeholders(mut self) -> Index {
+        let value = crate::protocol::Value::Tex("\\textcolor{#d32f2f}{\\boldsymbol{?}}".to_owned());
+        self.placeholder = Some(Named { name: String::new(), value, fmt: String::new() });
+        self
+    }
+
     /// Finds a value, and remembers that it was used.
     pub fn value(&self, current: &str, target: &str) -> Result<Option<&Named>, String> {
+        let (chapter, _) = Self::split(current, target);
+        if self.failed.contains(chapter) {
+            return Ok(self.placeholder.as_ref());
+        }
         let found = self.find(&self.values, current, target, "values", |chapter, name| {
             let place = if chapter == current { String::new() } else { format!(" in chapter `{chapter}`") };
             format!("no cell defines the value `{name}`{place}")

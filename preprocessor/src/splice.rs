@@ -63,16 +63,20 @@ impl Frag {
 /// A replacement of a byte range by fragments.
 pub type Piece = (Range<usize>, Vec<Frag>);
 
-/// Plans every replacement in one chapter.
-pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<Diagnostic>) {
+/// Extra blocks to show after cells, by cell index (error panels, "did not run" notes).
+pub type CellNotes = std::collections::BTreeMap<usize, Vec<Vec<Frag>>>;
+
+/// Plans every replacement in one chapter. `cells` holds the outputs of the cells that ran (all
+/// of them, unless the chapter failed); `notes` adds blocks after cells.
+pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index, notes: &CellNotes) -> (Vec<Piece>, Vec<Diagnostic>) {
     let mut pieces = Vec::new();
     let mut diags = Vec::new();
     let src = &doc.source;
 
     let numbering = numbers(doc, cells);
-    for (ci, (cell, out)) in doc.scan.cells.iter().zip(cells).enumerate() {
+    for (ci, cell) in doc.scan.cells.iter().enumerate() {
         let mut block = Vec::new();
-        if !cell.options.hide_output {
+        if let Some(out) = cells.get(ci).filter(|_| !cell.options.hide_output) {
             let nums: Vec<_> = numbering.iter().filter(|n| n.0 == ci).collect();
             let offset = cell.range.start;
             for (ii, item) in out.items.iter().enumerate() {
@@ -87,6 +91,7 @@ pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<
                 }
             }
         }
+        block.extend(notes.get(&ci).into_iter().flatten().cloned());
         if let Some(piece) = cell_piece(src, cell, block) {
             pieces.push(piece);
         }

@@ -63,7 +63,15 @@ impl TestBook {
 
     /// Builds the book; returns the counters of this build.
     pub fn build(&self) -> Result<Arc<Stats>, String> {
-        let pre = ExecPreprocessor::new();
+        self.build_with(ExecPreprocessor::new())
+    }
+
+    /// Builds the book with errors shown in the pages, as `serve` does.
+    pub fn build_showing_errors(&self) -> Result<Arc<Stats>, String> {
+        self.build_with(ExecPreprocessor::new().on_error(mdbook_exec::OnError::Page))
+    }
+
+    fn build_with(&self, pre: ExecPreprocessor) -> Result<Arc<Stats>, String> {
         let stats = pre.stats();
         let mut book = MDBook::load(self.root()).map_err(|e| format!("{e:#}"))?;
         book.with_preprocessor(pre);

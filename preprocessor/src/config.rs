@@ -19,6 +19,9 @@ ndarray = "0.17.2"
 plotters = { version = "0.3.7", default-features = false, features = ["svg_backend", "line_series", "point_series"] }
 "#;
 
+/// Cells longer than this many visible lines are folded unless `fold-lines` says otherwise.
+pub const DEFAULT_FOLD_LINES: usize = 20;
+
 /// The validated configuration of one build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -44,6 +47,8 @@ pub struct Config {
     pub max_frames: usize,
     /// Fail the build on an error, or show it in the page.
     pub on_error: OnError,
+    /// Cells with more visible lines than this are folded (0: never by default).
+    pub fold_lines: usize,
     /// Math settings.
     pub math: MathConfig,
 }
@@ -125,6 +130,7 @@ struct Raw {
     output_limit: Option<usize>,
     deny_warnings: Option<bool>,
     max_frames: Option<usize>,
+    fold_lines: Option<usize>,
     math: Option<MathConfig>,
 }
 
@@ -191,6 +197,7 @@ impl Config {
             deny_warnings: raw.deny_warnings.unwrap_or(false),
             max_frames: raw.max_frames.unwrap_or(256),
             on_error: OnError::Fail,
+            fold_lines: raw.fold_lines.unwrap_or(DEFAULT_FOLD_LINES),
             math: raw.math.unwrap_or_default(),
         })
     }

@@ -140,7 +140,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
     let mut plans = Vec::new();
     for (d, s) in docs.iter().zip(&shown) {
         if let Some((cells, _)) = s {
-            let (pieces, plan_diags) = splice::plan(d, cells, &index, &no_notes);
+            let (pieces, plan_diags) = splice::plan(d, cells, &index, &no_notes, config.fold_lines);
             diags.extend(plan_diags);
             plans.push((d, pieces));
         }
@@ -196,7 +196,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
                 continue;
             }
             let errors = panel::show(d, s.1, &mine);
-            *pieces = splice::plan(d, s.0, &index, &errors.notes).0;
+            *pieces = splice::plan(d, s.0, &index, &errors.notes, config.fold_lines).0;
             errors.mark(pieces);
             panel::mark_math(pieces, &|eq| failures.contains_key(eq));
             failed_chapters.insert(d.display.clone());

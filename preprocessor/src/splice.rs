@@ -18,7 +18,7 @@ use crate::format::{html_escape, parse_spec, prose, tex};
 use crate::math::{Equation, MathRenderer, markdown_safe, without_markdown_entities};
 use crate::protocol::{CellOutput, Item, Value};
 use crate::refs::{Explored, Index, LabelKind, numbers, relative_link};
-use crate::scan::{Cell, RefKind, parser_options};
+use crate::scan::{Cell, Fold, RefKind, parser_options};
 
 /// A piece of replacement text.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,8 +67,15 @@ pub type Piece = (Range<usize>, Vec<Frag>);
 pub type CellNotes = std::collections::BTreeMap<usize, Vec<Vec<Frag>>>;
 
 /// Plans every replacement in one chapter. `cells` holds the outputs of the cells that ran (all
-/// of them, unless the chapter failed); `notes` adds blocks after cells.
-pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index, notes: &CellNotes) -> (Vec<Piece>, Vec<Diagnostic>) {
+/// of them, unless the chapter failed); `notes` adds blocks after cells; cells longer than
+/// `fold_lines` (0: none) have their code folded unless they say otherwise.
+pub fn plan(
+    doc: &Doc,
+    cells: &[CellOutput],
+    index: &Index,
+    notes: &CellNotes,
+    fold_lines: usize,
+) -> (Vec<Piece>, Vec<Diagnostic>) {
     let mut pieces = Vec::new();
     let mut diags = Vec::new();
     let src = &doc.source;
@@ -92,9 +99,7 @@ pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index, notes: &CellNotes) -
             }
         }
         block.extend(notes.get(&ci).into_iter().flatten().cloned());
-        if let Some(piece) = cell_piece(src, cell, block) {
-            pieces.push(piece);
-        }
+        pieces.extend(cell_pieces(src, cell, block, fold_lines));
     }
 
     for r in &doc.scan.refs {
@@ -174,10 +179,27 @@ fn write_frags(frags: &[Frag], html: &impl Fn(&Equation) -> String, out: &mut St
     }
 }
 
-/// The piece for one cell: its output block placed after it, or in its place.
-fn cell_piece(src: &str, cell: &Cell, block: Vec<Vec<Frag>>) -> Option<Piece> {
-    if block.is_empty() && !cell.options.hide_code {
-        return None;
+/// How many lines of a cell's code a reader sees (mdBook hides lines starting with `# `).
+pub fn visible_lines(cell: &Cell) -> usize {
+    cell.code.lines().filter(|l| !crate::program::is_hidden_line(l.trim_end_matches('\r'))).count()
+}
+
+/// Whether a cell's code is folded under a summary line.
+fn folded(cell: &Cell, fold_lines: usize) -> bool {
+    !cell.options.hide_code
+        && match cell.options.fold {
+            Fold::Always => true,
+            Fold::Never => false,
+            Fold::Auto => fold_lines > 0 && visible_lines(cell) > fold_lines,
+        }
+}
+
+/// The pieces for one cell: its output block placed after it (or in its place with
+/// `hide-code`), and, when its code is folded, a `<details>` around the code.
+fn cell_pieces(src: &str, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize) -> Vec<Piece> {
+    let fold = folded(cell, fold_lines);
+    if block.is_empty() && !cell.options.hide_code && !fold {
+        return Vec::new();
     }
     let prefix = cell.prefix.as_str();
     let blank = format!("{}\n", prefix.trim_end());
@@ -198,7 +220,7 @@ fn cell_piece(src: &str, cell: &Cell, block: Vec<Vec<Frag>>) -> Option<Piece> {
     }
     if cell.options.hide_code {
         // The first line of the range already follows the container prefix.
-        return Some((cell.range.clone(), frags));
+        return vec![(cell.range.clone(), frags)];
     }
     let mut lead = String::new();
     if !src[..cell.range.end].ends_with('\n') {
@@ -211,9 +233,21 @@ fn cell_piece(src: &str, cell: &Cell, block: Vec<Vec<Frag>>) -> Option<Piece> {
         let fence: String = open.chars().take_while(|&c| c == ch).collect();
         lead.push_str(&format!("{prefix}{fence}\n"));
     }
+    let mut pieces = Vec::new();
+    if fold {
+        // The code stays a markdown code block (highlighted like any other), inside the fold.
+        let lines = visible_lines(cell);
+        let summary = format!(
+            "<details class=\"exec-fold\"><summary>Code, {lines} line{}</summary>\n{blank}{prefix}",
+            if lines == 1 { "" } else { "s" }
+        );
+        pieces.push((cell.range.start..cell.range.start, vec![Frag::Text(summary)]));
+        lead.push_str(&format!("{blank}{prefix}</details>\n"));
+    }
     lead.push_str(&blank);
     frags.insert(0, Frag::Text(format!("{lead}{prefix}")));
-    Some((cell.range.end..cell.range.end, frags))
+    pieces.push((cell.range.end..cell.range.end, frags));
+    pieces
 }
 
 /// Puts `prefix` in front of every line after the first.

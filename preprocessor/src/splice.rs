@@ -99,7 +99,7 @@ pub fn plan(
             }
         }
         block.extend(notes.get(&ci).into_iter().flatten().cloned());
-        pieces.extend(cell_pieces(src, cell, block, fold_lines));
+        pieces.extend(cell_pieces(src, ci, cell, block, fold_lines));
     }
 
     for r in &doc.scan.refs {
@@ -196,7 +196,7 @@ fn folded(cell: &Cell, fold_lines: usize) -> bool {
 
 /// The pieces for one cell: its output block placed after it (or in its place with
 /// `hide-code`), and, when its code is folded, a `<details>` around the code.
-fn cell_pieces(src: &str, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize) -> Vec<Piece> {
+fn cell_pieces(src: &str, index: usize, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize) -> Vec<Piece> {
     let fold = folded(cell, fold_lines);
     if block.is_empty() && !cell.options.hide_code && !fold {
         return Vec::new();
@@ -205,7 +205,7 @@ fn cell_pieces(src: &str, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize)
     let blank = format!("{}\n", prefix.trim_end());
     let mut frags = Vec::new();
     if !block.is_empty() {
-        frags.push(Frag::Text("<div class=\"exec-output\">\n".to_owned()));
+        frags.push(Frag::Text(format!("<div class=\"exec-output\" data-exec-cell=\"{}\">\n", index + 1)));
         for item in block {
             frags.push(Frag::Text(format!("{blank}{prefix}")));
             for f in item {
@@ -417,8 +417,9 @@ fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Resu
         Value::Tex(s) => vec![Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset }],
         v => vec![Frag::Text(markdown_safe(&prose(v, spec)))],
     };
+    let name_attr = format!("data-exec-name=\"{}\"", html_escape(name));
     let Some(explored) = index.explored(&doc.key, name) else {
-        let mut frags = vec![Frag::Text("<span class=\"exec-value\">".to_owned())];
+        let mut frags = vec![Frag::Text(format!("<span class=\"exec-value\" {name_attr}>"))];
         frags.extend(shown(&named.value));
         frags.push(Frag::Text("</span>".to_owned()));
         return Ok(Some(frags));
@@ -426,7 +427,7 @@ fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Resu
     let per_frame: Vec<Vec<Frag>> = explored.frames.iter().map(|n| shown(&n.value)).collect();
     Ok(Some(crate::explore::variants(
         "span",
-        format!("class=\"exec-value exec-variants\" data-exec-explore=\"{}\"", html_escape(&explored.key)),
+        format!("class=\"exec-value exec-variants\" {name_attr} data-exec-explore=\"{}\"", html_escape(&explored.key)),
         per_frame,
         explored.default,
     )))

@@ -71,7 +71,7 @@ fn cells_share_state_values_figures_and_caching() {
     assert!(html.contains("mean = 2"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "printed HTML is escaped");
     assert!(!html.contains("<script>alert(1)"));
-    assert!(html.contains("<span class=\"exec-value\">2.00</span>"), "value in prose");
+    assert!(html.contains("<span class=\"exec-value\" data-exec-name=\"mean\">2.00</span>"), "value in prose");
     assert!(
         html.contains("1.50 × 10<sup>−7</sup>")
             || html.contains("1.50&#8239;×&#8239;10<sup>−7</sup>")
@@ -89,7 +89,10 @@ fn cells_share_state_values_figures_and_caching() {
     assert!(!html.contains("`=mean"));
 
     let other = book.html("other.md");
-    assert!(other.contains("<span class=\"exec-value\">2</span>"), "chapter-qualified value");
+    assert!(
+        other.contains("<span class=\"exec-value\" data-exec-name=\"state.mean\">2</span>"),
+        "chapter-qualified value"
+    );
     assert!(other.contains("index out of bounds"), "expected panic shown");
     assert_eq!(other.matches("not shown").count(), 1, "hide-output shows the code only");
     assert!(other.contains("plain rust blocks are left alone"));

@@ -1,0 +1,14 @@
+import puppeteer from "puppeteer-core";
+import { serve } from "./serve.mjs";
+const site = await serve("/work/wt-web/book", "/repo/");
+const b = await puppeteer.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+const p = await b.newPage();
+const [page, sel, idx, theme, width] = process.argv.slice(2);
+await p.evaluateOnNewDocument((t) => localStorage.setItem("mdbook-theme", t), theme || "light");
+await p.setViewport({ width: Number(width || 390), height: 800, deviceScaleFactor: process.env.CLIP ? 2 : 1 });
+await p.goto(site.url + page);
+await p.evaluate(() => document.fonts.ready);
+const el = (await p.$$(sel))[Number(idx || 0)];
+await el.evaluate((e) => e.scrollIntoView({ block: "center" }));
+if (process.env.CLIP) await el.screenshot({ path: "/tmp/shot.png" }); else await p.screenshot({ path: "/tmp/shot.png" });
+await b.close(); await site.close();

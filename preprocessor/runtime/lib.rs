@@ -426,7 +426,20 @@ pub mod plot {
 
         /// Shows the chart as a numbered figure.
         pub fn show(&self, label: &str, caption: &str) {
-            crate::plot(label, caption, self.size, |area| self.draw(area));
+            crate::plot_described(label, caption, self.size, &self.describe(), |area| self.draw(area));
+        }
+
+        /// What the chart shows, in words, for screen readers: its axes and named series.
+        fn describe(&self) -> String {
+            let mut words = format!("{} against {}", self.y_desc, self.x_desc);
+            if !self.title.is_empty() {
+                words = format!("{}: {words}", self.title);
+            }
+            let names: Vec<&str> = self.series.iter().map(|s| s.name.as_str()).filter(|n| !n.is_empty()).collect();
+            if !names.is_empty() {
+                words += &format!("; series: {}", names.join(", "));
+            }
+            words
         }
     }
 
@@ -441,7 +454,8 @@ pub mod plot {
     pub fn panels(label: &str, caption: &str, charts: &[Chart]) {
         let width = charts.iter().map(|c| c.size.0).sum::<u32>();
         let height = charts.iter().map(|c| c.size.1).max().unwrap_or(400);
-        crate::plot(label, caption, (width, height), |area| {
+        let words = charts.iter().map(Chart::describe).collect::<Vec<_>>().join(". ");
+        crate::plot_described(label, caption, (width, height), &words, |area| {
             for (chart, part) in charts.iter().zip(area.split_evenly((1, charts.len()))) {
                 chart.draw(&part)?;
             }
@@ -457,6 +471,16 @@ pub fn plot<F>(label: &str, caption: &str, size: (u32, u32), draw: F)
 where
     F: FnOnce(&plot::Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
 {
+    plot_described(label, caption, size, "", draw);
+}
+
+/// [`plot`], with `words` saying what the drawing shows (the SVG's `<desc>`, which screen
+/// readers read as the image's description).
+#[cfg(feature = "plotters")]
+fn plot_described<F>(label: &str, caption: &str, size: (u32, u32), words: &str, draw: F)
+where
+    F: FnOnce(&plot::Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
+{
     use plotters::prelude::*;
     let mut svg = String::new();
     {
@@ -465,6 +489,12 @@ where
             panic!("drawing figure `{label}` failed: {e}");
         }
         root.present().expect("finishing the SVG document cannot fail");
+    }
+    if let (false, Some(start)) = (words.is_empty(), svg.find("<svg")) {
+        if let Some(end) = svg[start..].find('>') {
+            let text = words.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ");
+            svg.insert_str(start + end + 1, &format!("\n<desc>{text}</desc>"));
+        }
     }
     figure(label, caption, svg);
 }

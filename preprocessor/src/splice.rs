@@ -205,12 +205,19 @@ fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usiz
             frags
         }
         Item::Figure { label, caption, svg } => {
-            let svg = prepare_svg(svg, caption).map_err(|e| {
+            // The caption names the image; an unlabelled figure's caption is found by number.
+            let caption_id =
+                if label.is_empty() { format!("exec-figure-{number}-caption") } else { format!("{label}-caption") };
+            let svg = prepare_svg(svg, &caption_id).map_err(|e| {
                 Diagnostic::at(&doc.display, &doc.source, offset, format!("figure `{label}`: {e}")).help(
                     "pass `exec::figure` a whole SVG document, such as plotters' `SVGBackend::with_string` output",
                 )
             })?;
-            let mut frags = vec![t(format!("<figure class=\"exec-figure\"{}>\n{svg}\n<figcaption>", id_attr(label)))];
+            let mut frags = vec![t(format!(
+                "<figure class=\"exec-figure\"{}>\n{svg}\n<figcaption{}>",
+                id_attr(label),
+                id_attr(&caption_id)
+            ))];
             frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Figure.word())));
             frags.extend(inline_markdown(doc, index, caption, offset)?);
             frags.push(t("</figcaption>\n</figure>".to_owned()));

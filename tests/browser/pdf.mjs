@@ -3,8 +3,9 @@
 // with their destination page, and the outline).
 //
 // - The outline (bookmarks) names every chapter.
-// - A reference to a figure or table is a link, and it leads to the page with that figure's
-//   caption.
+// - A link within the book (to a figure, a table, an equation, another chapter) is a link in
+//   the PDF too, and it leads to the page where its target is (the target's named
+//   destination, which `pdfinfo -dests` lists).
 // - No heading is the last text of its page, no caption that follows its figure begins a
 //   page, and no caption that precedes its table ends one.
 import { execFileSync } from "node:child_process";
@@ -31,10 +32,12 @@ export function printExpectations() {
     const caption = f.querySelector(":scope > figcaption");
     return { label: label(f), captionFirst: caption === f.firstElementChild };
   });
+  // Links within the book (figures, tables, equations, other chapters); a heading's link to
+  // itself (mdBook's `a.header`) leads nowhere new.
   const references = [];
-  for (const a of main.querySelectorAll('a[href^="#"]')) {
-    const target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
-    if (target?.tagName === "FIGURE") references.push({ text: text(a), label: label(target) });
+  for (const a of main.querySelectorAll('a[href^="#"]:not(.header)')) {
+    const id = decodeURIComponent(a.hash.slice(1));
+    if (document.getElementById(id) && text(a)) references.push({ text: text(a), id });
   }
   return {
     chapters: [...main.querySelectorAll("h1")].map(text),
@@ -68,7 +71,10 @@ function readPdf(pdf) {
       pages.push({ number: +m[1], lines: lines.filter((l) => l.text), links });
     }
     const outline = [...xml.matchAll(/<item page="(\d+)">(.*?)<\/item>/g)].map((i) => squash(unescape(i[2])));
-    return { pages, outline };
+    const dests = new Map();
+    const listing = execFileSync("pdfinfo", ["-dests", file], { maxBuffer: 1 << 26 }).toString();
+    for (const d of listing.matchAll(/^\s*(\d+)\s+\[.*\]\s+"(.*)"$/gm)) dests.set(d[2], +d[1]);
+    return { pages, outline, dests };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,7 +83,7 @@ function readPdf(pdf) {
 /** Findings about `pdf` (a Buffer) against `expected` (from `printExpectations`). */
 export function checkPdf(pdf, expected) {
   const findings = [];
-  const { pages, outline } = readPdf(pdf);
+  const { pages, outline, dests } = readPdf(pdf);
   const flat = (s) => s.replace(/[\s-]/g, "");
 
   const listed = new Set(outline.map(flat));
@@ -85,17 +91,22 @@ export function checkPdf(pdf, expected) {
     if (!listed.has(flat(chapter))) findings.push(`the outline has no entry for the chapter "${chapter}"`);
   }
 
-  const pageText = new Map(pages.map((p) => [p.number, squash(p.lines.map((l) => l.text).join(" "))]));
+  // Headings link to themselves; those links are not references.
+  const headingSet = new Set(expected.headings.map(flat));
+  const links = pages.flatMap((p) => p.links.map((l) => ({ ...l, from: p.number }))).filter((l) => !headingSet.has(flat(l.text)));
   for (const ref of expected.references) {
-    const links = pages.flatMap((p) => p.links.map((l) => ({ ...l, from: p.number }))).filter((l) => l.text === ref.text);
-    if (!links.length) {
-      findings.push(`the reference "${ref.text}" is not a link in the PDF`);
+    const target = dests.get(ref.id);
+    if (!target) {
+      findings.push(`"${ref.text}" links to #${ref.id}, which the PDF has no destination for`);
       continue;
     }
-    for (const l of links) {
-      if (!pageText.get(l.page)?.includes(ref.label)) {
-        findings.push(`the link "${ref.text}" on page ${l.from} leads to page ${l.page}, which lacks "${ref.label}"`);
-      }
+    // poppler gives a link's text as pieces: a link wrapped over lines comes in parts (the
+    // first ending in its hyphen), and a piece may take in a word next to the link.
+    const part = (l) => l.text.replace(/-$/, "");
+    const found = links.filter((l) => l.text.includes(ref.text) || (part(l).length > 2 && ref.text.includes(part(l))));
+    if (!found.length) findings.push(`"${ref.text}" (to #${ref.id}) is not a link in the PDF`);
+    for (const l of found.filter((l) => l.page !== target && !expected.references.some((r) => r !== ref && dests.get(r.id) === l.page))) {
+      findings.push(`the link "${ref.text}" on page ${l.from} leads to page ${l.page}, but #${ref.id} is on page ${target}`);
     }
   }
 

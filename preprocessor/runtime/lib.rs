@@ -490,11 +490,11 @@ where
         }
         root.present().expect("finishing the SVG document cannot fail");
     }
-    if let (false, Some(start)) = (words.is_empty(), svg.find("<svg")) {
-        if let Some(end) = svg[start..].find('>') {
-            let text = words.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ");
-            svg.insert_str(start + end + 1, &format!("\n<desc>{text}</desc>"));
-        }
+    // Just inside the `<svg ...>` tag.
+    let inside = svg.find("<svg").and_then(|start| svg[start..].find('>').map(|end| start + end + 1));
+    if let (false, Some(at)) = (words.is_empty(), inside) {
+        let text = words.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ");
+        svg.insert_str(at, &format!("\n<desc>{text}</desc>"));
     }
     figure(label, caption, svg);
 }

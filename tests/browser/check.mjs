@@ -285,6 +285,10 @@ function references() {
   for (const s of document.querySelectorAll("script[src]")) add("script", s.src);
   for (const i of document.querySelectorAll("img[src], source[src], iframe[src], object[data]")) add(i.tagName.toLowerCase(), i.src || i.data);
   for (const u of document.querySelectorAll("image[href], use[href]")) add(u.tagName.toLowerCase(), new URL(u.getAttribute("href"), document.baseURI).href);
+  // mdBook's search loads its index only when a reader opens the search bar.
+  if (typeof path_to_searchindex_js === "string") {
+    add("search index", new URL(`${typeof path_to_root === "string" ? path_to_root : ""}${path_to_searchindex_js}`, document.baseURI).href);
+  }
   const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
   for (const a of document.querySelectorAll("a[name]")) ids.push(a.name);
   return { refs, ids };

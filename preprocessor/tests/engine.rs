@@ -153,7 +153,9 @@ fn figures_and_tables_are_numbered_linked_themed_and_stable() {
     assert!(html.contains("<a href=\"#tab-a\">Table\u{a0}2.1</a>"));
     assert!(html.contains("<td class=\"num\">0.50</td>"), "table number formatting");
     assert!(html.contains("class=\"katex\""), "math in a caption is typeset");
-    assert!(html.contains("aria-label=\"First, with $x^2$\"") && html.contains("<title>"), "accessible name");
+    // The image is named by its caption and described by the chart's axes and series.
+    assert!(html.contains("aria-labelledby=\"fig-a-caption\"") && html.contains("<figcaption id=\"fig-a-caption\">"));
+    assert!(html.contains("<desc>y against x; series: a</desc>"), "a chart lists its series");
     let refs = book.html("refs.md");
     assert!(refs.contains("href=\"figures.html#fig-b\""), "a link to another chapter's figure: {refs}");
 

@@ -11,6 +11,8 @@ use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
 use mdbook_exec::ExecPreprocessor;
 
+mod weight;
+
 struct Bench {
     root: PathBuf,
     work: PathBuf,
@@ -261,6 +263,10 @@ impl Bench {
         }
         std::fs::write(dir.join("src/SUMMARY.md"), summary)?;
         std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n\n{pre}"))?;
+        if pre.contains("[preprocessor.exec]") {
+            // Like any book that uses mdbook-exec: the page assets are installed.
+            mdbook_exec::install::install(&dir)?;
+        }
         Ok(dir)
     }
 
@@ -503,6 +509,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         b.cold()?;
     }
     b.scale()?;
+    b.page_weight()?;
     let doc = format!(
         "# Benchmarks\n\nWhat authors wait for, measured side by side in one run. Reproduce with \
          `cargo xtask bench` (about ten minutes; `--quick` takes under two). The math comparison \

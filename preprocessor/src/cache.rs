@@ -1,14 +1,15 @@
 //! The result cache: what each chapter program produced, keyed by everything that shapes it.
 //!
 //! A key hashes the generated program (so every cell and option), the chapters manifest (the
-//! declared crates and the profile), the lock file, the runtime's source, this crate's version,
-//! the toolchain it was built with and the output limit. An entry is written atomically and
+//! declared crates and the profile), the resolved lock file (the exact versions the chapters
+//! compile against, not the book's lock file, whose unrelated entries do not matter), the
+//! runtime's source, this crate's version, the toolchain it was built with and the output limit. An entry is written atomically and
 //! carries a checksum, so a torn or edited file reads as a miss, never as wrong output. Only
 //! successful runs are stored. This module never compiles or runs anything.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::protocol::CellOutput;
 use crate::workspace::{RUNTIME_FILES, write_if_changed};
@@ -21,7 +22,7 @@ pub struct KeyBase {
 
 impl KeyBase {
     /// The part of every key that is shared by all chapters of a build.
-    pub fn new(manifest: &str, lockfile: Option<&Path>, output_limit: usize) -> Result<KeyBase> {
+    pub fn new(manifest: &str, resolved_lock: &str, output_limit: usize) -> KeyBase {
         let mut h = blake3::Hasher::new();
         let mut field = |name: &str, bytes: &[u8]| {
             h.update(name.as_bytes());
@@ -35,11 +36,8 @@ impl KeyBase {
         }
         field("manifest", manifest.as_bytes());
         field("output-limit", &(output_limit as u64).to_le_bytes());
-        if let Some(lock) = lockfile {
-            let text = std::fs::read(lock).with_context(|| format!("reading {}", lock.display()))?;
-            field("lock", &text);
-        }
-        Ok(KeyBase { hasher: h })
+        field("lock", resolved_lock.as_bytes());
+        KeyBase { hasher: h }
     }
 
     /// The key of one chapter program.
@@ -136,12 +134,14 @@ mod tests {
 
     #[test]
     fn keys_depend_on_every_input() {
-        let a = KeyBase::new("m1", None, 10).unwrap();
-        let b = KeyBase::new("m2", None, 10).unwrap();
-        let c = KeyBase::new("m1", None, 11).unwrap();
+        let a = KeyBase::new("m1", "l1", 10);
+        let b = KeyBase::new("m2", "l1", 10);
+        let c = KeyBase::new("m1", "l1", 11);
+        let d = KeyBase::new("m1", "l2", 10);
         assert_eq!(a.key("p"), a.key("p"));
         assert_ne!(a.key("p"), a.key("q"));
         assert_ne!(a.key("p"), b.key("p"));
         assert_ne!(a.key("p"), c.key("p"));
+        assert_ne!(a.key("p"), d.key("p"));
     }
 }

@@ -3,13 +3,14 @@
 //! figures, tables, and every equation rendered by KaTeX at build time.
 //!
 //! [`process`] is the whole pipeline, one module per stage:
-//! [`config`] → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`run`],
-//! [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`] and [`figure`]) →
+//! [`config`] → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`depcache`],
+//! [`run`], [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`] and [`figure`]) →
 //! [`math`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
 
 pub mod assets;
 pub mod cache;
 pub mod config;
+pub mod depcache;
 pub mod diag;
 pub mod doc;
 pub mod exec;

@@ -405,4 +405,24 @@ mod tests {
         assert_eq!(r["dependencies"]["ndarray"]["optional"].as_bool(), Some(true));
         assert!(r["dependencies"].get("plotters").is_none());
     }
+
+    #[test]
+    fn a_runtime_inside_the_build_folder_is_kept_out_of_its_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::defaults(dir.path());
+        config.build_dir = dir.path().join("build");
+        let ws = Workspace::new(&config).unwrap();
+        let manifest = |runtime: &Path| {
+            ws.prepare(runtime).unwrap();
+            std::fs::read_to_string(ws.dir.join("Cargo.toml")).unwrap().parse::<toml::Table>().unwrap()
+        };
+        let inside = manifest(&ws.dir.join("dependencies/runtime-0123"));
+        assert_eq!(inside["workspace"]["exclude"].as_array().unwrap()[0].as_str(), Some("dependencies/runtime-0123"));
+        let outside = manifest(&dir.path().join("cache/runtime-0123"));
+        assert!(outside["workspace"].get("exclude").is_none(), "{outside}");
+        assert_eq!(
+            outside["dependencies"]["mdbook-exec-runtime"]["path"].as_str(),
+            Some(dir.path().join("cache/runtime-0123").to_str().unwrap())
+        );
+    }
 }

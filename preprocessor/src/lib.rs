@@ -28,6 +28,12 @@ pub mod scan;
 pub mod splice;
 pub mod workspace;
 
+/// The checkout of this repository the library was compiled in (its `.cargo/config.toml` sets
+/// the variable), `None` elsewhere. Reading it is what matters: cargo then rebuilds the library
+/// when a target folder shared by two checkouts last built it for the other one.
+#[doc(hidden)]
+pub const CHECKOUT: Option<&str> = option_env!("MDBOOK_EXEC_CHECKOUT");
+
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! The package that `cargo install` and the registry get holds everything the binary embeds:
 //! the runtime's source and every page asset. (`cargo package -p mdbook-exec` compiles it on
-//! its own; docs/packaging.md records that run. Listing its files takes a second.)
+//! its own; docs/install.md records that run. Listing its files takes a second.)
 
 mod common;
 

@@ -101,6 +101,11 @@ impl Workspace {
         }
 
         self.prepare(&cache.runtime(&self.runtime_manifest)?)?;
+        // Build folders from before the dependency cache kept a target folder and a runtime copy
+        // of their own; nothing uses them now.
+        for legacy in ["target", "runtime"] {
+            let _ = std::fs::remove_dir_all(self.dir.join(legacy));
+        }
         match &source {
             Some(text) => write_if_changed(&lock_path, text)?,
             // Otherwise a lock left in the build folder by an earlier build is a fine start too.
@@ -143,13 +148,15 @@ impl Workspace {
     pub fn prune_programs(&self, tag: &str, keep: &std::collections::HashSet<String>, target: &Path) {
         let suffix = format!("_{tag}");
         let profile = target.join("debug");
-        for folder in [self.dir.join("src/bin"), self.dir.join("scratch"), profile.clone(), profile.join("deps")] {
+        let folders = [self.dir.join("src/bin"), self.dir.join("scratch"), profile.join("deps"), profile.join("incremental")];
+        for folder in folders.into_iter().chain([profile]) {
             let Ok(entries) = std::fs::read_dir(&folder) else { continue };
             for e in entries.flatten() {
                 let path = e.path();
                 let name = path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
                 // `ch_x_tag.rs`, `ch_x_tag` (a folder or an executable), `ch_x_tag.d`,
-                // `ch_x_tag-<hash>` and `ch_x_tag-<hash>.d` all belong to binary `ch_x_tag`.
+                // `ch_x_tag-<hash>` (an executable or an incremental folder) and
+                // `ch_x_tag-<hash>.d` all belong to binary `ch_x_tag`.
                 let bin = name.split(['.', '-']).next().unwrap_or_default();
                 if bin.starts_with("ch_") && bin.ends_with(&suffix) && !keep.contains(bin) {
                     let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };

@@ -105,6 +105,35 @@ fn a_books_own_cargo_lock_is_used_and_never_written() {
 }
 
 #[test]
+fn a_removed_chapters_executable_leaves_the_shared_cache() {
+    // A chapter name no other book has: this run's temporary folder is in it.
+    let cell = |n: u32| format!("```rust,exec\nprintln!(\"{n}\");\n```\n");
+    let book = TestBook::standalone(&[("stays.md", &cell(1))], "");
+    let unique = book.root().file_name().unwrap().to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let gone = format!("gone{unique}.md");
+    book.write(&gone, &cell(2));
+    std::fs::write(book.root().join("src/SUMMARY.md"), format!("# Summary\n\n- [Stays](stays.md)\n- [Gone]({gone})\n")).unwrap();
+    book.build().unwrap();
+    let executables = || -> Vec<std::path::PathBuf> {
+        let entries = std::fs::read_dir(common::dependency_cache()).unwrap().flatten();
+        let debug: Vec<_> = entries.map(|e| e.path().join("target/debug")).filter(|d| d.is_dir()).collect();
+        let prefix = format!("ch_gone{unique}_");
+        debug
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).unwrap().flatten())
+            .map(|e| e.path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&prefix))
+            .collect()
+    };
+    assert!(!executables().is_empty(), "the chapter's executable is in the cache");
+
+    std::fs::write(book.root().join("src/SUMMARY.md"), "# Summary\n\n- [Stays](stays.md)\n").unwrap();
+    book.write("stays.md", &cell(3));
+    book.build().unwrap();
+    assert_eq!(executables(), Vec::<std::path::PathBuf>::new());
+}
+
+#[test]
 fn clean_empties_the_cache_named_by_the_environment() {
     let cache = tempfile::tempdir().unwrap();
     let entry = cache.path().join("deps-0123456789abcdef/target");

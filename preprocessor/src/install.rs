@@ -77,14 +77,14 @@ pub fn install(book_dir: &Path) -> Result<Installed> {
         let target = folder.join(path);
         wanted.push(target.clone());
         if std::fs::read(&target).ok().as_deref() != Some(*bytes) {
-            write_bytes(&folder, &target, bytes)?;
+            write_asset(&folder, &target, bytes)?;
             installed.written.push((*path).to_owned());
         }
     }
     let stamp = folder.join(assets::STAMP);
     wanted.push(stamp.clone());
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(assets::stamp()) {
-        write_bytes(&folder, &stamp, assets::stamp().as_bytes())?;
+        write_asset(&folder, &stamp, assets::stamp().as_bytes())?;
         installed.written.push(assets::STAMP.to_owned());
     }
     remove_others(&folder, &folder, &wanted, &mut installed.removed)?;
@@ -132,15 +132,24 @@ fn add_to_list(table: &mut Table, key: &str, entry: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes `path`, inside the assets `folder`, whole (write, then rename). The temporary file is
-/// made beside the folder, not in it: a second `install` running at the same time (a test beside
+/// Writes `bytes` to `path` atomically (write, then rename).
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via(path.parent().expect("a file is in a folder"), path, bytes)
+}
+
+/// Writes `path`, inside the assets `folder`, whole. The temporary file is made beside the
+/// folder, not in it: a second `install` running at the same time (a test beside
 /// `cargo xtask serve`, say) would otherwise take it for a stale asset and remove it.
-fn write_bytes(folder: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().expect("an asset is in a folder");
+fn write_asset(folder: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via(folder.parent().expect("the assets folder is in the book's source folder"), path, bytes)
+}
+
+/// Writes `bytes` into a temporary file in `tmp_dir`, then renames it to `path`.
+fn write_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().expect("a file is in a folder");
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let beside = folder.parent().expect("the assets folder is in the book's source folder");
     let mut tmp =
-        tempfile::NamedTempFile::new_in(beside).with_context(|| format!("writing in {}", beside.display()))?;
+        tempfile::NamedTempFile::new_in(tmp_dir).with_context(|| format!("writing in {}", tmp_dir.display()))?;
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
@@ -152,7 +161,10 @@ fn remove_others(dir: &Path, base: &Path, keep: &[PathBuf], removed: &mut Vec<St
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
     for e in entries.flatten() {
         let p = e.path();
-        if p.is_dir() {
+        if p.is_dir() && p == base.join(crate::download::DIR) {
+            // The chapters' downloads are written by builds, not by `install`.
+            continue;
+        } else if p.is_dir() {
             remove_others(&p, base, keep, removed)?;
             let _ = std::fs::remove_dir(&p); // only succeeds when empty
         } else if !keep.contains(&p) {

@@ -21,10 +21,22 @@ use crate::depcache::DepCache;
 
 /// The runtime crate's source files (path under its `src/`, text), linked by every chapter
 /// program. They live in `preprocessor/runtime/` so that the packaged crate carries them.
-pub const RUNTIME_FILES: &[(&str, &str)] = &[("lib.rs", include_str!("../runtime/lib.rs"))];
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("lib.rs", include_str!("../runtime/lib.rs")),
+    ("check.rs", include_str!("../runtime/check.rs")),
+    ("explore.rs", include_str!("../runtime/explore.rs")),
+    ("figure.rs", include_str!("../runtime/figure.rs")),
+    ("format.rs", include_str!("../runtime/format.rs")),
+    ("plot.rs", include_str!("../runtime/plot.rs")),
+    ("rng.rs", include_str!("../runtime/rng.rs")),
+    ("standalone.rs", include_str!("../runtime/standalone.rs")),
+    ("table.rs", include_str!("../runtime/table.rs")),
+    ("value.rs", include_str!("../runtime/value.rs")),
+    ("wire.rs", include_str!("../runtime/wire.rs")),
+];
 
 /// The runtime's own dependencies, and the features that follow the book's crates.
-const RUNTIME_DEPENDENCIES: &str = "serde_json = \"1\"\n";
+const RUNTIME_DEPENDENCIES: &str = "serde_json = \"1\"\nlibc = \"0.2\"\n";
 /// Crates the runtime has optional helpers for, enabled when the book declares them.
 const RUNTIME_FEATURES: &[&str] = &["plotters", "ndarray"];
 
@@ -148,7 +160,8 @@ impl Workspace {
     pub fn prune_programs(&self, tag: &str, keep: &std::collections::HashSet<String>, target: &Path) {
         let suffix = format!("_{tag}");
         let profile = target.join("debug");
-        let folders = [self.dir.join("src/bin"), self.dir.join("scratch"), profile.join("deps"), profile.join("incremental")];
+        let folders =
+            [self.dir.join("src/bin"), self.dir.join("scratch"), profile.join("deps"), profile.join("incremental")];
         for folder in folders.into_iter().chain([profile]) {
             let Ok(entries) = std::fs::read_dir(&folder) else { continue };
             for e in entries.flatten() {

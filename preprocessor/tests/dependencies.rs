@@ -109,10 +109,17 @@ fn a_removed_chapters_executable_leaves_the_shared_cache() {
     // A chapter name no other book has: this run's temporary folder is in it.
     let cell = |n: u32| format!("```rust,exec\nprintln!(\"{n}\");\n```\n");
     let book = TestBook::standalone(&[("stays.md", &cell(1))], "");
-    let unique = book.root().file_name().unwrap().to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let unique = book
+        .root()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "");
     let gone = format!("gone{unique}.md");
     book.write(&gone, &cell(2));
-    std::fs::write(book.root().join("src/SUMMARY.md"), format!("# Summary\n\n- [Stays](stays.md)\n- [Gone]({gone})\n")).unwrap();
+    std::fs::write(book.root().join("src/SUMMARY.md"), format!("# Summary\n\n- [Stays](stays.md)\n- [Gone]({gone})\n"))
+        .unwrap();
     book.build().unwrap();
     let executables = || -> Vec<std::path::PathBuf> {
         let entries = std::fs::read_dir(common::dependency_cache()).unwrap().flatten();

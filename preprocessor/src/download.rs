@@ -114,11 +114,12 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
     }
     // Chapters that are gone (or failed) leave no archive behind to be published.
     let keep: Vec<String> = docs.iter().map(|d| package_name(d)).collect();
-    for dir in [&folder, &stamps] {
+    // Only archives and their stamps: a temporary file is another build's write in progress.
+    for (dir, ext) in [(&folder, "zip"), (&stamps, "key")] {
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = e.path();
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            if !keep.iter().any(|k| k == stem) {
+            if path.extension().is_some_and(|x| x == ext) && !keep.iter().any(|k| k == stem) {
                 let _ = std::fs::remove_file(&path);
             }
         }

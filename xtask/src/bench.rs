@@ -345,7 +345,10 @@ impl Bench {
         }
         std::fs::write(dir.join("src/SUMMARY.md"), summary)?;
         std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n\n{pre}"))?;
-        mdbook_exec::install::install(&dir)?;
+        if pre.contains("[preprocessor.exec]") {
+            // The page assets every mdbook-exec book needs; the other books stay without them.
+            mdbook_exec::install::install(&dir)?;
+        }
         Ok(dir)
     }
 

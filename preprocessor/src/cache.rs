@@ -1,14 +1,16 @@
 //! The result cache: what each chapter program produced, keyed by everything that shapes it.
 //!
 //! A key hashes the generated program (so every cell and option), the chapters manifest (the
-//! declared crates and the profile), the lock file, the runtime's source, this crate's version,
-//! the toolchain it was built with and the output limit and the frame limit. An entry is written atomically and
+//! declared crates and the profile), the resolved lock file (the exact versions the chapters
+//! compile against, not the book's lock file, whose unrelated entries do not matter), the
+//! runtime's source, this crate's version, the toolchain it was built with, the output limit and
+//! the frame limit. An entry is written atomically and
 //! carries a checksum, so a torn or edited file reads as a miss, never as wrong output. Only
 //! successful runs are stored. This module never compiles or runs anything.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::protocol::CellOutput;
 use crate::workspace::{RUNTIME_FILES, write_if_changed};
@@ -21,7 +23,7 @@ pub struct KeyBase {
 
 impl KeyBase {
     /// The part of every key that is shared by all chapters of a build.
-    pub fn new(manifest: &str, lockfile: Option<&Path>, output_limit: usize, max_frames: usize) -> Result<KeyBase> {
+    pub fn new(manifest: &str, resolved_lock: &str, output_limit: usize, max_frames: usize) -> KeyBase {
         let mut h = blake3::Hasher::new();
         let mut field = |name: &str, bytes: &[u8]| {
             h.update(name.as_bytes());
@@ -36,11 +38,8 @@ impl KeyBase {
         field("manifest", manifest.as_bytes());
         field("output-limit", &(output_limit as u64).to_le_bytes());
         field("max-frames", &(max_frames as u64).to_le_bytes());
-        if let Some(lock) = lockfile {
-            let text = std::fs::read(lock).with_context(|| format!("reading {}", lock.display()))?;
-            field("lock", &text);
-        }
-        Ok(KeyBase { hasher: h })
+        field("lock", resolved_lock.as_bytes());
+        KeyBase { hasher: h }
     }
 
     /// The key of one chapter program.
@@ -137,14 +136,16 @@ mod tests {
 
     #[test]
     fn keys_depend_on_every_input() {
-        let a = KeyBase::new("m1", None, 10, 5).unwrap();
-        let b = KeyBase::new("m2", None, 10, 5).unwrap();
-        let c = KeyBase::new("m1", None, 11, 5).unwrap();
-        let d = KeyBase::new("m1", None, 10, 6).unwrap();
-        assert_ne!(a.key("p"), d.key("p"));
+        let a = KeyBase::new("m1", "l1", 10, 5);
+        let b = KeyBase::new("m2", "l1", 10, 5);
+        let c = KeyBase::new("m1", "l1", 11, 5);
+        let d = KeyBase::new("m1", "l2", 10, 5);
+        let e = KeyBase::new("m1", "l1", 10, 6);
+        assert_ne!(a.key("p"), e.key("p"));
         assert_eq!(a.key("p"), a.key("p"));
         assert_ne!(a.key("p"), a.key("q"));
         assert_ne!(a.key("p"), b.key("p"));
         assert_ne!(a.key("p"), c.key("p"));
+        assert_ne!(a.key("p"), d.key("p"));
     }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use mdbook_preprocessor::PreprocessorContext;
 use serde::Deserialize;
 
+use crate::depcache::DepCache;
 use crate::diag::Diagnostic;
 
 /// The crates that cells may use when `book.toml` declares none.
@@ -35,8 +36,10 @@ pub struct Config {
     pub build_dir: PathBuf,
     /// Where chapter results are cached.
     pub cache_dir: PathBuf,
-    /// The lock file that pins the cells' crates, if there is one.
-    pub lockfile: Option<PathBuf>,
+    /// Where compiled dependencies are kept for every book on the machine.
+    pub dependency_cache: PathBuf,
+    /// The lock file that pins the cells' crates.
+    pub lockfile: Lockfile,
     /// How long one chapter program may run.
     pub timeout: Duration,
     /// How many bytes of output one cell may produce before it is cut.
@@ -53,6 +56,26 @@ pub struct Config {
     pub downloads: bool,
     /// Math settings.
     pub math: MathConfig,
+}
+
+/// The lock file that pins the versions of the cells' crates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lockfile {
+    /// The author's: the `lockfile` setting, or a `Cargo.lock` next to `book.toml`. Read, never
+    /// written.
+    Given(PathBuf),
+    /// mdbook-exec's own, `mdbook-exec.lock` next to `book.toml`: written with the versions the
+    /// first build resolves, and updated when the declared crates change.
+    Own(PathBuf),
+}
+
+impl Lockfile {
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        match self {
+            Lockfile::Given(p) | Lockfile::Own(p) => p,
+        }
+    }
 }
 
 /// What a build does with an author's mistake (a cell that fails, bad TeX, an unknown name).
@@ -82,6 +105,10 @@ impl OnError {
         }
     }
 }
+
+/// The name of the lock file mdbook-exec writes for a book that has none. Not `Cargo.lock`: a
+/// `Cargo.lock` next to `book.toml` may belong to the author's own crate.
+pub const OWN_LOCKFILE: &str = "mdbook-exec.lock";
 
 /// The `[preprocessor.exec.math]` table.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -127,6 +154,7 @@ struct Raw {
     dependencies: Option<toml::Table>,
     build_dir: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
+    dependency_cache: Option<PathBuf>,
     lockfile: Option<PathBuf>,
     timeout: Option<u64>,
     output_limit: Option<usize>,
@@ -177,9 +205,15 @@ impl Config {
                     return Err(Diagnostic::in_file("book.toml", format!("`lockfile` {} does not exist", l.display()))
                         .help("point `lockfile` at a `Cargo.lock`, or remove the key"));
                 }
-                Some(l)
+                Lockfile::Given(l)
             }
-            None => Some(root.join("Cargo.lock")).filter(|l| l.is_file()),
+            None if root.join("Cargo.lock").is_file() => Lockfile::Given(root.join("Cargo.lock")),
+            None => Lockfile::Own(root.join(OWN_LOCKFILE)),
+        };
+        // With no cache folder on the system, compiled dependencies stay with the book.
+        let dependency_cache = match raw.dependency_cache {
+            Some(d) => root.join(d),
+            None => DepCache::default_root().unwrap_or_else(|| build_dir.join("dependencies")),
         };
         if raw.max_frames == Some(0) {
             return Err(Diagnostic::in_file("book.toml", "`max-frames` must be at least 1")
@@ -194,6 +228,7 @@ impl Config {
             dependencies,
             build_dir,
             cache_dir,
+            dependency_cache,
             lockfile,
             timeout: Duration::from_secs(raw.timeout.unwrap_or(60)),
             output_limit: raw.output_limit.unwrap_or(1 << 20),
@@ -223,6 +258,8 @@ mod tests {
         assert!(c.dependencies.contains_key("plotters"));
         assert_eq!(c.build_dir, Path::new("/book/target/mdbook-exec"));
         assert_eq!(c.cache_dir, Path::new("/book/target/mdbook-exec/cache"));
+        assert_eq!(c.lockfile, Lockfile::Own(PathBuf::from("/book/mdbook-exec.lock")));
+        assert_eq!(parse("dependency-cache = \"deps\"").unwrap().dependency_cache, Path::new("/book/deps"));
         assert_eq!(c.timeout, Duration::from_secs(60));
     }
 

@@ -81,7 +81,7 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
     let ws = Workspace::new(config)?;
     // The build folder's lock, which cargo keeps to exactly the crates the chapters use.
     let lock = std::fs::read_to_string(ws.dir.join("Cargo.lock"))
-        .or_else(|_| config.lockfile.as_deref().map_or(Ok(String::new()), std::fs::read_to_string))
+        .or_else(|_| std::fs::read_to_string(config.lockfile.path()))
         .unwrap_or_default();
     let folder = crate::assets::folder(&config.root, &config.src).join(DIR);
     let stamps = config.cache_dir.join(DIR);
@@ -114,11 +114,12 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
     }
     // Chapters that are gone (or failed) leave no archive behind to be published.
     let keep: Vec<String> = docs.iter().map(|d| package_name(d)).collect();
-    for dir in [&folder, &stamps] {
+    // Only archives and their stamps: a temporary file is another build's write in progress.
+    for (dir, ext) in [(&folder, "zip"), (&stamps, "key")] {
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = e.path();
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            if !keep.iter().any(|k| k == stem) {
+            if path.extension().is_some_and(|x| x == ext) && !keep.iter().any(|k| k == stem) {
                 let _ = std::fs::remove_file(&path);
             }
         }
@@ -159,6 +160,14 @@ fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) 
     let main = Program::standalone(&header, &doc.scan.cells, &notes);
 
     let mut manifest: toml::Table = ws.manifest.parse().context("the chapters manifest")?;
+    // In the build the runtime lives in the dependency cache; here it sits beside the chapter.
+    manifest["dependencies"]["mdbook-exec-runtime"]
+        .as_table_mut()
+        .expect("the runtime is a table")
+        .insert("path".into(), "runtime".into());
+    manifest.insert("workspace".into(), toml::toml! { members = ["runtime"] }.into());
+    let mut runtime_manifest: toml::Table = ws.runtime_manifest.parse().context("the runtime manifest")?;
+    runtime_manifest.remove("workspace");
     let package = manifest.get_mut("package").and_then(toml::Value::as_table_mut).expect("a [package] table");
     package.insert("name".into(), name.into());
     package.insert("version".into(), "0.1.0".into());
@@ -203,7 +212,7 @@ fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) 
         ("Cargo.lock".to_owned(), lock),
         ("README.md".to_owned(), readme),
         ("src/main.rs".to_owned(), main),
-        ("runtime/Cargo.toml".to_owned(), ws.runtime_manifest.clone()),
+        ("runtime/Cargo.toml".to_owned(), toml::to_string(&runtime_manifest)?),
     ];
     files.extend(RUNTIME_FILES.iter().map(|(p, t)| (format!("runtime/src/{p}"), (*t).to_owned())));
     Ok(files)

@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 
 use crate::cache::{Cache, KeyBase, Lookup};
 use crate::config::Config;
+use crate::depcache::DepCache;
 use crate::diag::Diagnostic;
 use crate::doc::Doc;
 use crate::program::Program;
@@ -32,6 +33,9 @@ pub struct Stats {
     pub cache_hits: AtomicUsize,
     /// Cache entries found damaged and recomputed.
     pub cache_corrupt: AtomicUsize,
+    /// Units other than chapter programs (crates, build scripts, the runtime) that cargo
+    /// compiled because the dependency cache did not have them.
+    pub dependencies_compiled: AtomicUsize,
 }
 
 /// The outcome of one chapter: its cells' outputs, or what stopped it.
@@ -70,16 +74,19 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         return Ok(docs.iter().map(|_| Ok(Vec::new())).collect());
     }
     let _lock = lock(&config.build_dir)?;
+    let deps = DepCache::new(&config.dependency_cache);
+    let _using_deps = deps.lock_shared()?;
     let mut results: Vec<Option<ChapterResult>> = docs.iter().map(|_| None).collect();
     let ws = Workspace::new(config)?;
-    let base = KeyBase::new(&ws.manifest, config.lockfile.as_deref(), config.output_limit, config.max_frames)?;
+    let resolved = ws.resolve(&config.lockfile, &deps)?;
+    let base = KeyBase::new(&ws.manifest, &resolved, config.output_limit, config.max_frames);
     let cache = Cache::new(&config.cache_dir);
     let tag = book_tag(config);
 
     let mut keys = HashSet::new();
     let mut bins = HashSet::new();
     let mut stale = Vec::new();
-    let mut ran = false;
+    let mut target = None;
     for (i, doc) in docs.iter().enumerate() {
         if doc.scan.cells.is_empty() {
             results[i] = Some(Ok(Vec::new()));
@@ -106,15 +113,17 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     }
 
     if !stale.is_empty() {
-        ran = true;
-        ws.prepare(config.lockfile.as_deref())?;
+        let entry = deps.entry(&ws.manifest, &resolved)?;
+        ws.prepare(&deps.runtime(&ws.runtime_manifest)?)?;
         for (_, job) in &stale {
             ws.write_program(&job.bin, &job.program.source)?;
         }
         let names: Vec<String> = stale.iter().map(|(_, j)| j.bin.clone()).collect();
         eprintln!("mdbook-exec: compiling {} chapter(s): {}", names.len(), chapter_list(&stale));
         stats.cargo_builds.fetch_add(1, Ordering::Relaxed);
-        let mut errors = ws.build(&names)?;
+        let built = ws.build(&entry.target, &names)?;
+        stats.dependencies_compiled.fetch_add(built.dependencies_compiled, Ordering::Relaxed);
+        let mut errors = built.errors;
 
         let mut to_run = Vec::new();
         for (i, job) in stale {
@@ -129,7 +138,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         let specs = to_run
             .iter()
             .map(|(_, job)| RunSpec {
-                exe: ws.executable(&job.bin),
+                exe: Workspace::executable(&entry.target, &job.bin),
                 scratch: ws.scratch(&job.bin),
                 nonce: job.key[..16].to_owned(),
                 cells: job.doc.scan.cells.len(),
@@ -146,15 +155,18 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
             }
             results[i] = Some(result);
         }
+        target = Some(entry.target);
     }
 
     let results: Vec<ChapterResult> = results.into_iter().map(|r| r.expect("every chapter has a result")).collect();
-    if ran && results.iter().all(Result::is_ok) {
+    if let Some(target) = target
+        && results.iter().all(Result::is_ok)
+    {
         // Results and programs of cells that are gone are dropped, so nothing stale can show.
         // Only after a build that compiled something: cells can only disappear by an edit, which
         // makes their chapter stale, and a warm rebuild should not list folders.
         cache.prune(&keys);
-        ws.prune_programs(&tag, &bins);
+        ws.prune_programs(&tag, &bins, &target);
     }
     Ok(results)
 }

@@ -77,14 +77,14 @@ pub fn install(book_dir: &Path) -> Result<Installed> {
         let target = folder.join(path);
         wanted.push(target.clone());
         if std::fs::read(&target).ok().as_deref() != Some(*bytes) {
-            write_bytes(&target, bytes)?;
+            write_asset(&folder, &target, bytes)?;
             installed.written.push((*path).to_owned());
         }
     }
     let stamp = folder.join(assets::STAMP);
     wanted.push(stamp.clone());
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(assets::stamp()) {
-        write_if_changed(&stamp, assets::stamp())?;
+        write_asset(&folder, &stamp, assets::stamp().as_bytes())?;
         installed.written.push(assets::STAMP.to_owned());
     }
     remove_others(&folder, &folder, &wanted, &mut installed.removed)?;
@@ -134,9 +134,22 @@ fn add_to_list(table: &mut Table, key: &str, entry: &str) -> Result<()> {
 
 /// Writes `bytes` to `path` atomically (write, then rename).
 pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().expect("an asset is in a folder");
+    write_via(path.parent().expect("a file is in a folder"), path, bytes)
+}
+
+/// Writes `path`, inside the assets `folder`, whole. The temporary file is made beside the
+/// folder, not in it: a second `install` running at the same time (a test beside
+/// `cargo xtask serve`, say) would otherwise take it for a stale asset and remove it.
+fn write_asset(folder: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via(folder.parent().expect("the assets folder is in the book's source folder"), path, bytes)
+}
+
+/// Writes `bytes` into a temporary file in `tmp_dir`, then renames it to `path`.
+fn write_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().expect("a file is in a folder");
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing in {}", dir.display()))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(tmp_dir).with_context(|| format!("writing in {}", tmp_dir.display()))?;
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
@@ -218,5 +231,19 @@ mod tests {
         assert_eq!(third.removed, vec!["katex/fonts/KaTeX_Old.woff2".to_owned()]);
         assert_eq!(third.written, vec!["exec.css".to_owned(), assets::STAMP.to_owned()]);
         assert!(!third.book_toml_changed);
+    }
+
+    #[test]
+    fn installs_running_at_once_do_not_trip_over_each_other() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+            let results: Vec<_> = std::thread::scope(|s| {
+                let runs: Vec<_> = (0..4).map(|_| s.spawn(|| install(dir.path()).map(drop))).collect();
+                runs.into_iter().map(|r| r.join().unwrap().map_err(|e| format!("{e:#}"))).collect()
+            });
+            assert!(results.iter().all(Result::is_ok), "{results:?}");
+            assert!(!install(dir.path()).unwrap().changed());
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! figures, tables, and every equation rendered by KaTeX at build time.
 //!
 //! [`process`] is the whole pipeline, one module per stage:
-//! [`config`] → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`run`],
-//! [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`](mod@format) and [`figure`]) →
+//! [`config`] → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`depcache`],
+//! [`run`], [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`](mod@format) and [`figure`]) →
 //! [`math`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
 
 // A `Diagnostic` is large, but it travels only on the path that ends a build with an error.
@@ -13,6 +13,7 @@
 pub mod assets;
 pub mod cache;
 pub mod config;
+pub mod depcache;
 pub mod diag;
 pub mod doc;
 pub mod download;
@@ -33,6 +34,12 @@ pub mod run;
 pub mod scan;
 pub mod splice;
 pub mod workspace;
+
+/// The checkout of this repository the library was compiled in (its `.cargo/config.toml` sets
+/// the variable), `None` elsewhere. Reading it is what matters: cargo then rebuilds the library
+/// when a target folder shared by two checkouts last built it for the other one.
+#[doc(hidden)]
+pub const CHECKOUT: Option<&str> = option_env!("MDBOOK_EXEC_CHECKOUT");
 
 use std::collections::HashMap;
 use std::sync::Arc;

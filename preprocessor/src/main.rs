@@ -1,4 +1,5 @@
-//! The `mdbook-exec` command: mdBook's preprocessor protocol, and `install` to set a book up.
+//! The `mdbook-exec` command: mdBook's preprocessor protocol, `install` to set a book up, and
+//! `clean` to empty the machine-wide cache of compiled cell dependencies.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -24,9 +25,10 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Some("clean") if args.len() == 1 => return clean(),
         Some(other) => {
             eprintln!(
-                "error: unknown argument `{other}`\nhelp: `mdbook-exec install [BOOK_DIR]` sets a book up; after that mdBook runs mdbook-exec itself"
+                "error: unknown argument `{other}`\nhelp: `mdbook-exec install [BOOK_DIR]` sets a book up (after that mdBook runs mdbook-exec itself); `mdbook-exec clean` empties the cache of compiled dependencies"
             );
             return ExitCode::from(2);
         }
@@ -36,6 +38,30 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Empties the machine-wide dependency cache (a book's `dependency-cache` setting names its own
+/// folder, which the author removes by hand).
+fn clean() -> ExitCode {
+    let Some(root) = mdbook_exec::depcache::DepCache::default_root() else {
+        eprintln!("error: this system names no cache folder, so there is no machine-wide cache to clean");
+        return ExitCode::FAILURE;
+    };
+    match mdbook_exec::depcache::DepCache::new(&root).clean() {
+        Ok(done) => {
+            eprintln!(
+                "mdbook-exec: removed {} folder(s), {:.1} MiB, from {}",
+                done.folders,
+                done.bytes as f64 / (1 << 20) as f64,
+                root.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -1,11 +1,13 @@
 //! The build folder where chapter programs are generated and compiled.
 //!
-//! One Cargo package holds every chapter as a binary (`src/bin/<chapter>.rs`), so the crates
-//! that cells use are compiled once and shared, and all changed chapters build in one `cargo`
-//! call, in parallel. The package links a copy of the runtime crate embedded in this binary.
+//! One Cargo package holds every chapter as a binary (`src/bin/<chapter>.rs`), so all changed
+//! chapters build in one `cargo` call, in parallel. It links the runtime crate embedded in this
+//! binary, and compiles into a target folder of the machine-wide [`depcache`](crate::depcache),
+//! where the crates that cells use are already compiled when another book needed them. Its
+//! `Cargo.lock` is resolved from the book's lock file, or written into a new `mdbook-exec.lock`.
 //! Files are rewritten only when their content changes, which keeps cargo's fingerprints (and
 //! so its incremental rebuilds) valid. This module owns the folder's layout and the cargo
-//! invocation; it never runs chapter programs.
+//! invocations; it never runs chapter programs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +16,8 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use crate::config::Config;
+use crate::config::{Config, Lockfile};
+use crate::depcache::DepCache;
 
 /// The runtime crate's source files (path under its `src/`, text), linked by every chapter
 /// program. They live in `preprocessor/runtime/` so that the packaged crate carries them.
@@ -42,41 +45,107 @@ const RUNTIME_FEATURES: &[&str] = &["plotters", "ndarray"];
 pub struct Workspace {
     /// The folder.
     pub dir: PathBuf,
-    /// Cargo's target folder inside it.
-    pub target: PathBuf,
-    /// The chapters package's manifest text; part of every cache key.
+    /// The chapters package's manifest without the runtime's path: the declared crates and the
+    /// profile, the same wherever the dependency cache is. Part of every cache key.
     pub manifest: String,
     /// The runtime package's manifest text.
     pub runtime_manifest: String,
+    /// The chapters package's manifest as a table, to which [`Workspace::prepare`] adds the path.
+    chapters: toml::Table,
 }
 
 impl Workspace {
     /// Describes the build folder for `config` without touching the disk.
     pub fn new(config: &Config) -> Result<Workspace> {
-        let dir = config.build_dir.clone();
-        let (manifest, runtime_manifest) = manifests(&config.dependencies)?;
-        Ok(Workspace { target: dir.join("target"), dir, manifest, runtime_manifest })
+        let (chapters, runtime_manifest) = manifests(&config.dependencies)?;
+        Ok(Workspace { dir: config.build_dir.clone(), manifest: render(&chapters)?, runtime_manifest, chapters })
     }
 
-    /// Writes the manifests, the runtime and the lock file where they differ.
-    pub fn prepare(&self, lockfile: Option<&Path>) -> Result<()> {
-        write_if_changed(&self.dir.join("Cargo.toml"), &self.manifest)?;
-        write_if_changed(&self.dir.join("runtime/Cargo.toml"), &self.runtime_manifest)?;
-        for (path, text) in RUNTIME_FILES {
-            write_if_changed(&self.dir.join("runtime/src").join(path), text)?;
+    /// Writes the chapters manifest, linking the runtime crate at `runtime`.
+    pub fn prepare(&self, runtime: &Path) -> Result<()> {
+        let mut doc = self.chapters.clone();
+        let rt = doc["dependencies"]["mdbook-exec-runtime"].as_table_mut().expect("the runtime is a table");
+        rt.insert("path".into(), toml::Value::String(runtime.to_string_lossy().into_owned()));
+        if let Ok(inside) = runtime.strip_prefix(&self.dir) {
+            // A dependency cache inside the build folder (`dependency-cache` says so, or the
+            // system has no cache folder): cargo would take the runtime, which is a workspace
+            // root of its own, for a member of this one.
+            let exclude = vec![toml::Value::String(inside.to_string_lossy().replace('\\', "/"))];
+            doc["workspace"].as_table_mut().expect("a table").insert("exclude".into(), exclude.into());
         }
-        if let Some(lock) = lockfile {
-            // Copy the book's lock only when it changed: cargo rewrites the copy for this
-            // package, and copying it over every time would make it resolve again.
-            let text = std::fs::read_to_string(lock).with_context(|| format!("reading {}", lock.display()))?;
-            let stamp = blake3::hash(text.as_bytes()).to_hex().to_string();
-            let stamp_path = self.dir.join("lock.stamp");
-            if std::fs::read_to_string(&stamp_path).ok().as_deref() != Some(stamp.as_str()) {
-                write_if_changed(&self.dir.join("Cargo.lock"), &text)?;
-                write_if_changed(&stamp_path, &stamp)?;
+        write_if_changed(&self.dir.join("Cargo.toml"), &render(&doc)?)?;
+        // A package needs a target before any chapter program is written (cargo resolves the
+        // lock file first); this one is never built.
+        write_if_changed(&self.dir.join("src/main.rs"), "// Generated by mdbook-exec; never built.\nfn main() {}\n")
+    }
+
+    /// Makes the build folder's `Cargo.lock` the resolution of the declared crates under the
+    /// book's lock file, and returns its text: the exact versions the chapters compile against,
+    /// which key the result cache and the dependency cache.
+    ///
+    /// Cargo runs only when the manifest or the book's lock file changed since the last time
+    /// (a stamp in the build folder records what was resolved). A book without a lock of its own
+    /// gets `mdbook-exec.lock`, written here with the versions resolved, starting from the ones
+    /// the dependency cache already holds for the same crates; when the declared crates change,
+    /// cargo adds what is new to it and it is written again. A given lock file is never written.
+    pub fn resolve(&self, lockfile: &Lockfile, cache: &DepCache) -> Result<String> {
+        let book_lock = lockfile.path();
+        let source = match (std::fs::read_to_string(book_lock), lockfile) {
+            (Ok(text), _) => Some(text),
+            (Err(e), Lockfile::Own(_)) if e.kind() == std::io::ErrorKind::NotFound => None,
+            (Err(e), _) => return Err(e).with_context(|| format!("reading {}", book_lock.display())),
+        };
+        let lock_path = self.dir.join("Cargo.lock");
+        let stamp_path = self.dir.join("lock.stamp");
+        let stamp = |lock: &str| {
+            let mut h = blake3::Hasher::new();
+            for part in [self.manifest.as_str(), self.runtime_manifest.as_str(), lock] {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+            h.finalize().to_hex().to_string()
+        };
+        if let Some(text) = &source
+            && std::fs::read_to_string(&stamp_path).ok() == Some(stamp(text))
+            && let Ok(resolved) = std::fs::read_to_string(&lock_path)
+        {
+            return Ok(resolved);
+        }
+
+        self.prepare(&cache.runtime(&self.runtime_manifest)?)?;
+        // Build folders from before the dependency cache kept a target folder and a runtime copy
+        // of their own; nothing uses them now.
+        for legacy in ["target", "runtime"] {
+            let _ = std::fs::remove_dir_all(self.dir.join(legacy));
+        }
+        match &source {
+            Some(text) => write_if_changed(&lock_path, text)?,
+            // Otherwise a lock left in the build folder by an earlier build is a fine start too.
+            None => {
+                if let Some(seed) = cache.seed_lock(&self.manifest) {
+                    write_if_changed(&lock_path, &seed)?;
+                }
             }
         }
-        Ok(())
+        eprintln!("mdbook-exec: resolving the versions of the cells' crates");
+        let mut cmd = self.cargo("metadata");
+        cmd.args(["--format-version", "1"]);
+        let out = run_cargo(cmd, "resolving the cells' crates")?;
+        if !out.status.success() {
+            bail!("resolving the crates in `[preprocessor.exec.dependencies]` failed:\n{}", out.stderr.trim_end());
+        }
+        let resolved =
+            std::fs::read_to_string(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
+        let book_text = match lockfile {
+            Lockfile::Own(path) if source.as_deref() != Some(resolved.as_str()) => {
+                write_if_changed(path, &resolved)?;
+                eprintln!("mdbook-exec: wrote the resolved versions to {}", path.display());
+                resolved.clone()
+            }
+            _ => source.unwrap_or_default(),
+        };
+        write_if_changed(&stamp_path, &stamp(&book_text))?;
+        Ok(resolved)
     }
 
     /// Writes a chapter program as binary `bin`.
@@ -86,24 +155,32 @@ impl Workspace {
         Ok(path)
     }
 
-    /// Removes the programs (and scratch folders) of this book's chapters that are gone.
-    pub fn prune_programs(&self, tag: &str, keep: &std::collections::HashSet<String>) {
+    /// Removes the programs, scratch folders and executables in `target` of this book's
+    /// chapters that are gone. Other books' files (another tag) are never touched.
+    pub fn prune_programs(&self, tag: &str, keep: &std::collections::HashSet<String>, target: &Path) {
         let suffix = format!("_{tag}");
-        for folder in [self.dir.join("src/bin"), self.dir.join("scratch")] {
+        let profile = target.join("debug");
+        let folders =
+            [self.dir.join("src/bin"), self.dir.join("scratch"), profile.join("deps"), profile.join("incremental")];
+        for folder in folders.into_iter().chain([profile]) {
             let Ok(entries) = std::fs::read_dir(&folder) else { continue };
             for e in entries.flatten() {
                 let path = e.path();
-                let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-                if name.ends_with(&suffix) && !keep.contains(&name) {
+                let name = path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+                // `ch_x_tag.rs`, `ch_x_tag` (a folder or an executable), `ch_x_tag.d`,
+                // `ch_x_tag-<hash>` (an executable or an incremental folder) and
+                // `ch_x_tag-<hash>.d` all belong to binary `ch_x_tag`.
+                let bin = name.split(['.', '-']).next().unwrap_or_default();
+                if bin.starts_with("ch_") && bin.ends_with(&suffix) && !keep.contains(bin) {
                     let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
                 }
             }
         }
     }
 
-    /// The compiled executable of binary `bin`.
-    pub fn executable(&self, bin: &str) -> PathBuf {
-        self.target.join("debug").join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+    /// The compiled executable of binary `bin` in the target folder `target`.
+    pub fn executable(target: &Path, bin: &str) -> PathBuf {
+        target.join("debug").join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
     }
 
     /// The scratch folder a chapter program runs in.
@@ -111,73 +188,95 @@ impl Workspace {
         self.dir.join("scratch").join(bin)
     }
 
-    /// Compiles the binaries `bins` in one cargo call and returns the errors rustc reported,
-    /// by binary. An error that is not about a binary's code (a dependency that does not
-    /// resolve, say) is returned as `Err`.
-    pub fn build(&self, bins: &[String]) -> Result<BTreeMap<String, Vec<CompilerMessage>>> {
+    /// A cargo command on the chapters package.
+    fn cargo(&self, subcommand: &str) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.arg("build")
+        cmd.arg(subcommand)
             .arg("--manifest-path")
             .arg(self.dir.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&self.target)
-            .args(["--message-format=json", "--keep-going"])
             .env_remove("CARGO_TARGET_DIR")
-            .env_remove("CARGO_BUILD_TARGET_DIR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env_remove("CARGO_BUILD_TARGET_DIR");
+        cmd
+    }
+
+    /// Compiles the binaries `bins` into the target folder `target` in one cargo call and
+    /// returns the errors rustc reported, by binary. An error that is not about a binary's code
+    /// (a dependency that does not resolve, say) is returned as `Err`.
+    pub fn build(&self, target: &Path, bins: &[String]) -> Result<Built> {
+        let mut cmd = self.cargo("build");
+        cmd.arg("--target-dir").arg(target).args(["--message-format=json", "--keep-going"]);
         for b in bins {
             cmd.args(["--bin", b]);
         }
-        let mut child = cmd.spawn().context("starting `cargo build` for the chapter programs")?;
-        // Cargo's status lines ("Compiling ndarray ...") are passed on as they come, so a long
-        // first build shows progress; everything else is kept for the error message.
-        let stderr = child.stderr.take().expect("piped");
-        let progress = std::thread::spawn(move || {
-            let mut kept = String::new();
-            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
-                let status = line.trim_start();
-                if ["Compiling", "Downloaded", "Downloading", "Finished", "Locking", "Updating"]
-                    .iter()
-                    .any(|w| status.starts_with(w))
-                {
-                    eprintln!("mdbook-exec: {status}");
-                } else {
-                    kept.push_str(&line);
-                    kept.push('\n');
-                }
-            }
-            kept
-        });
-        let mut stdout = Vec::new();
-        std::io::Read::read_to_end(&mut child.stdout.take().expect("piped"), &mut stdout)
-            .context("reading `cargo build` output")?;
-        let status = child.wait().context("waiting for `cargo build`")?;
-        let stderr_text = progress.join().unwrap_or_default();
-        let out = Output { status, stdout, stderr: stderr_text };
+        let out = run_cargo(cmd, "compiling the chapter programs")?;
 
-        let mut errors: BTreeMap<String, Vec<CompilerMessage>> = BTreeMap::new();
+        let mut built = Built::default();
         for line in out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             let Ok(msg) = serde_json::from_slice::<CargoMessage>(line) else { continue };
-            if msg.reason != "compiler-message" {
-                continue;
-            }
-            let (Some(target), Some(message)) = (msg.target, msg.message) else { continue };
-            if message.level == "error" && bins.contains(&target.name) {
-                errors.entry(target.name).or_default().push(message);
+            match (msg.reason.as_str(), msg.target, msg.message) {
+                ("compiler-message", Some(target), Some(message))
+                    if message.level == "error" && bins.contains(&target.name) =>
+                {
+                    built.errors.entry(target.name).or_default().push(message);
+                }
+                ("compiler-artifact", Some(target), _) if msg.fresh == Some(false) && !bins.contains(&target.name) => {
+                    built.dependencies_compiled += 1;
+                }
+                _ => {}
             }
         }
-        if !out.status.success() && errors.is_empty() {
+        if !out.status.success() && built.errors.is_empty() {
             bail!("`cargo build` of the chapter programs failed:\n{}", out.stderr.trim_end());
         }
-        Ok(errors)
+        Ok(built)
     }
 }
 
-/// The chapters package's and the runtime's manifests for the book's declared crates.
-fn manifests(dependencies: &toml::Table) -> Result<(String, String)> {
+/// What one `cargo build` of chapter programs did.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// rustc's errors, by binary.
+    pub errors: BTreeMap<String, Vec<CompilerMessage>>,
+    /// How many units that are not chapter programs (crates, build scripts, the runtime) were
+    /// compiled rather than found compiled.
+    pub dependencies_compiled: usize,
+}
+
+/// Runs a cargo command, passing its status lines ("Compiling ndarray ...", "Blocking waiting
+/// for file lock ...") on as they come, so a long first build shows progress and a wait for
+/// another build is explained; everything else on stderr is kept for the error message.
+fn run_cargo(mut cmd: Command, what: &str) -> Result<Output> {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().with_context(|| format!("starting cargo for {what}"))?;
+    let stderr = child.stderr.take().expect("piped");
+    let progress = std::thread::spawn(move || {
+        let mut kept = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let status = line.trim_start();
+            if ["Blocking", "Compiling", "Downloaded", "Downloading", "Finished", "Locking", "Updating"]
+                .iter()
+                .any(|w| status.starts_with(w))
+            {
+                eprintln!("mdbook-exec: {status}");
+            } else {
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        }
+        kept
+    });
+    let mut stdout = Vec::new();
+    std::io::Read::read_to_end(&mut child.stdout.take().expect("piped"), &mut stdout)
+        .with_context(|| format!("reading cargo's output while {what}"))?;
+    let status = child.wait().with_context(|| format!("waiting for cargo while {what}"))?;
+    let stderr = progress.join().unwrap_or_default();
+    Ok(Output { status, stdout, stderr })
+}
+
+/// The chapters package's manifest (as a table, without the runtime's path) and the runtime's
+/// manifest, for the book's declared crates.
+fn manifests(dependencies: &toml::Table) -> Result<(toml::Table, String)> {
     let mut runtime_deps: toml::Table = RUNTIME_DEPENDENCIES.parse().expect("valid TOML");
     let mut features = Vec::new();
     for &f in RUNTIME_FEATURES {
@@ -198,33 +297,39 @@ fn manifests(dependencies: &toml::Table) -> Result<(String, String)> {
             features.push(toml::Value::String(f.into()));
         }
     }
-    let runtime = document(
-        "[package]\nname = \"mdbook-exec-runtime\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n",
+    // The runtime lives in the dependency cache, outside any workspace: its own empty
+    // `[workspace]` stops cargo from looking for one in the folders above it.
+    let runtime = render(&document(
+        "[package]\nname = \"mdbook-exec-runtime\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [workspace]\n",
         runtime_deps,
-    )?;
+    ))?;
 
     let mut deps = dependencies.clone();
     let mut rt = toml::Table::new();
-    rt.insert("path".into(), toml::Value::String("runtime".into()));
     rt.insert("features".into(), toml::Value::Array(features));
     deps.insert("mdbook-exec-runtime".into(), toml::Value::Table(rt));
     // Tuned for edit latency: the chapter's own code at opt-level 1 compiles fast, and the
-    // crates it uses run optimised.
+    // crates it uses (the runtime too) run optimised.
     let chapters = document(
         "[package]\nname = \"mdbook-exec-chapters\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [profile.dev]\nopt-level = 1\ndebug = false\n\n\
          [profile.dev.package.\"*\"]\nopt-level = 3\n\n\
-         [workspace]\nmembers = [\"runtime\"]\n",
+         [workspace]\n",
         deps,
-    )?;
+    );
     Ok((chapters, runtime))
 }
 
 /// A manifest: the fixed tables of `base` plus `[dependencies]`.
-fn document(base: &str, dependencies: toml::Table) -> Result<String> {
+fn document(base: &str, dependencies: toml::Table) -> toml::Table {
     let mut doc: toml::Table = base.parse().expect("the fixed manifest tables are valid TOML");
     doc.insert("dependencies".into(), toml::Value::Table(dependencies));
-    Ok(format!("# Generated by mdbook-exec; edits here are overwritten.\n{}", toml::to_string(&doc)?))
+    doc
+}
+
+fn render(doc: &toml::Table) -> Result<String> {
+    Ok(format!("# Generated by mdbook-exec; edits here are overwritten.\n{}", toml::to_string(doc)?))
 }
 
 /// Writes `content` to `path` unless it is already there, atomically (write, then rename).
@@ -249,6 +354,7 @@ struct Output {
 #[derive(Deserialize)]
 struct CargoMessage {
     reason: String,
+    fresh: Option<bool>,
     target: Option<CargoTarget>,
     message: Option<CompilerMessage>,
 }
@@ -296,7 +402,9 @@ mod tests {
     fn runtime_manifest_matches_the_runtime_crate() {
         // The embedded runtime is compiled from a generated manifest; it must declare the same
         // dependencies as the crate in this workspace, or chapter programs would not build.
-        let real: toml::Table = include_str!("../../runtime/Cargo.toml").parse().unwrap();
+        // Read at run time: the file is outside the package, which must compile on its own.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/Cargo.toml");
+        let real: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
         let real_deps: Vec<_> = real["dependencies"].as_table().unwrap().keys().cloned().collect();
         let config: toml::Table = crate::config::DEFAULT_DEPENDENCIES.parse().unwrap();
         let (_, runtime) = manifests(&config).unwrap();
@@ -308,13 +416,33 @@ mod tests {
     #[test]
     fn chapters_manifest_enables_runtime_features_for_declared_crates() {
         let deps: toml::Table = "ndarray = \"0.17.2\"".parse().unwrap();
-        let (chapters, runtime) = manifests(&deps).unwrap();
-        let m: toml::Table = chapters.parse().unwrap();
+        let (m, runtime) = manifests(&deps).unwrap();
         let rt = &m["dependencies"]["mdbook-exec-runtime"];
+        assert!(rt.get("path").is_none(), "the path is added where the manifest is written");
         assert_eq!(rt["features"].as_array().unwrap().len(), 1);
         assert_eq!(m["profile"]["dev"]["opt-level"].as_integer(), Some(1));
         let r: toml::Table = runtime.parse().unwrap();
         assert_eq!(r["dependencies"]["ndarray"]["optional"].as_bool(), Some(true));
         assert!(r["dependencies"].get("plotters").is_none());
+    }
+
+    #[test]
+    fn a_runtime_inside_the_build_folder_is_kept_out_of_its_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::defaults(dir.path());
+        config.build_dir = dir.path().join("build");
+        let ws = Workspace::new(&config).unwrap();
+        let manifest = |runtime: &Path| {
+            ws.prepare(runtime).unwrap();
+            std::fs::read_to_string(ws.dir.join("Cargo.toml")).unwrap().parse::<toml::Table>().unwrap()
+        };
+        let inside = manifest(&ws.dir.join("dependencies/runtime-0123"));
+        assert_eq!(inside["workspace"]["exclude"].as_array().unwrap()[0].as_str(), Some("dependencies/runtime-0123"));
+        let outside = manifest(&dir.path().join("cache/runtime-0123"));
+        assert!(outside["workspace"].get("exclude").is_none(), "{outside}");
+        assert_eq!(
+            outside["dependencies"]["mdbook-exec-runtime"]["path"].as_str(),
+            Some(dir.path().join("cache/runtime-0123").to_str().unwrap())
+        );
     }
 }

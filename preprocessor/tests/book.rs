@@ -14,6 +14,7 @@ fn build_real_book() -> tempfile::TempDir {
     book.config.build.build_dir = out.path().to_owned();
     // CI treats warnings (an exported value nothing uses) as errors.
     book.config.set("preprocessor.exec.deny-warnings", true).unwrap();
+    book.config.set("preprocessor.exec.dependency-cache", common::dependency_cache()).unwrap();
     book.with_preprocessor(ExecPreprocessor::new());
     if let Err(e) = book.build() {
         panic!("the book does not build:\n{e:#}");

@@ -16,6 +16,9 @@ mod weight;
 struct Bench {
     root: PathBuf,
     work: PathBuf,
+    /// The dependency cache every book here uses, warmed once by [`Bench::warm_dependencies`], so
+    /// that the numbers do not depend on the state of the machine-wide one.
+    deps: PathBuf,
     quick: bool,
     report: String,
 }
@@ -99,6 +102,18 @@ impl mdbook_renderer::Renderer for AsHtml {
     }
 }
 
+/// Builds a book in-process with mdbook-exec; returns the time and how many units other than
+/// chapter programs cargo compiled.
+fn build_counting(root: &Path) -> Result<(Duration, usize)> {
+    let pre = ExecPreprocessor::new();
+    let stats = pre.stats();
+    let start = Instant::now();
+    let mut book = MDBook::load(root)?;
+    book.with_preprocessor(pre);
+    book.build()?;
+    Ok((start.elapsed(), stats.dependencies_compiled.load(std::sync::atomic::Ordering::Relaxed)))
+}
+
 /// Builds a book with the `mdbook` CLI.
 fn build_cli(mdbook: &Path, root: &Path) -> Result<Duration> {
     let start = Instant::now();
@@ -144,6 +159,7 @@ impl Bench {
             // A cache of its own (seeded from the book's): pruning here must not touch the book's.
             t.insert("cache-dir".into(), self.work.join("real-cache").display().to_string().into());
             t.insert("lockfile".into(), self.root.join("Cargo.lock").display().to_string().into());
+            t.insert("dependency-cache".into(), self.deps.display().to_string().into());
         } else {
             pre.remove("exec");
         }
@@ -225,6 +241,74 @@ impl Bench {
         Ok(())
     }
 
+    /// Builds a one-chapter book with the crates of the real book, pinned by the repository's
+    /// lock, so that the bench's dependency cache holds them compiled (a no-op once it does).
+    fn warm_dependencies(&mut self) -> Result<()> {
+        let pre = format!(
+            "[preprocessor.exec]\nlockfile = \"{}\"\ndependency-cache = \"{}\"\n",
+            self.root.join("Cargo.lock").display(),
+            self.deps.display()
+        );
+        let dir = self.synthetic("warm-dependencies", 1, 0, 1, &pre)?;
+        eprintln!("warming the dependency cache in {}", self.deps.display());
+        build_in_process(&dir, true)?;
+        Ok(())
+    }
+
+    /// A new book on a machine that has built a book before: nine chapters of three small
+    /// cells, never built, with no lock file, in a new folder each time. Against it, the same
+    /// kind of book with an empty dependency cache, which is what every first build cost before
+    /// the cache was shared.
+    fn new_book(&mut self) -> Result<()> {
+        let n = if self.quick { 1 } else { 3 };
+        let mut warm = Vec::new();
+        let mut empty = Vec::new();
+        let mut compiled = (0, 0);
+        for i in 0..n {
+            let pre = format!("[preprocessor.exec]\ndependency-cache = \"{}\"\n", self.deps.display());
+            let dir = self.synthetic(&format!("new-book-{i}"), 9, 1, 3, &pre)?;
+            let (t, c) = build_counting(&dir)?;
+            warm.push(t);
+            compiled.0 += c;
+            let lock = std::fs::read_to_string(dir.join("mdbook-exec.lock"))?;
+            let _ = std::fs::remove_dir_all(&dir);
+
+            let cache = self.work.join("empty-dependency-cache");
+            let _ = std::fs::remove_dir_all(&cache);
+            let pre = format!("[preprocessor.exec]\ndependency-cache = \"{}\"\n", cache.display());
+            let dir = self.synthetic(&format!("new-book-empty-{i}"), 9, 1, 3, &pre)?;
+            // The lock the other side wrote, so that both compile the same versions.
+            std::fs::write(dir.join("mdbook-exec.lock"), &lock)?;
+            let (t, c) = build_counting(&dir)?;
+            empty.push(t);
+            compiled.1 += c;
+            let _ = std::fs::remove_dir_all(&dir);
+            let _ = std::fs::remove_dir_all(&cache);
+        }
+        let (w, e) = (median(warm), median(empty));
+        self.line("");
+        self.line(&format!(
+            "New book: 9 chapters of 3 small cells and one equation each, never built before, no lock file, \
+             built in-process from a new folder; medians of {n}. Against it, the same book with an empty dependency cache."
+        ));
+        self.line("");
+        self.line("| build | wall time | units compiled besides the chapters | goal |");
+        self.line("|---|---|---|---|");
+        self.line(&format!(
+            "| new book, dependency cache warm (a machine that has built a book) | {} | {} | < 6 s |",
+            secs(w),
+            compiled.0 / n
+        ));
+        self.line(&format!(
+            "| new book, empty dependency cache (a machine's first book) | {} | {} | |",
+            secs(e),
+            compiled.1 / n
+        ));
+        self.line("");
+        self.line(&format!("Warm cache against empty: {:.2}x.", w.as_secs_f64() / e.as_secs_f64()));
+        Ok(())
+    }
+
     fn row(&mut self, what: &str, a: Duration, b: Duration, baseline: &str, goal: &str) {
         let ratio = a.as_secs_f64() / b.as_secs_f64();
         self.line(&format!("| {what} | {} | {} ({baseline}) | {ratio:.2} | {goal} |", ms(a), ms(b)));
@@ -264,7 +348,7 @@ impl Bench {
         std::fs::write(dir.join("src/SUMMARY.md"), summary)?;
         std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n\n{pre}"))?;
         if pre.contains("[preprocessor.exec]") {
-            // Like any book that uses mdbook-exec: the page assets are installed.
+            // The page assets every mdbook-exec book needs; the other books stay without them.
             mdbook_exec::install::install(&dir)?;
         }
         Ok(dir)
@@ -366,7 +450,10 @@ impl Bench {
         // rest is dependencies.
         run(&["clean", "--quiet", "-p", "mdbook-exec", "-p", "xtask"], &[])?;
         let (own, _) = run(&["build", "--quiet", "-p", "xtask"], &[])?;
-        let (site, log) = run(&["xtask", "build"], &[("MDBOOK_EXEC_TIMINGS", "1")])?;
+        // An empty dependency cache, as on a machine that never built a book.
+        let empty = clone.join("target/empty-dependency-cache");
+        let empty = empty.to_str().context("a UTF-8 path")?;
+        let (site, log) = run(&["xtask", "build"], &[("MDBOOK_EXEC_TIMINGS", "1"), ("MDBOOK_EXEC_CACHE_DIR", empty)])?;
         let stage = |name: &str| -> Duration {
             log.lines()
                 .find_map(|l| l.strip_prefix(&format!("mdbook-exec: {name}: ")).and_then(|v| v.strip_suffix(" ms")))
@@ -377,7 +464,7 @@ impl Bench {
         let math = stage("math");
         self.line("");
         self.line(
-            "Cold build: a fresh clone with the crates already downloaded, `cargo xtask build` to the finished site.",
+            "Cold build: a fresh clone with the crates already downloaded and an empty dependency cache, `cargo xtask build` to the finished site.",
         );
         self.line("");
         self.line("| part | time |");
@@ -414,9 +501,10 @@ impl Bench {
             let build_dir = self.work.join(format!("scale-{n}-build"));
             let _ = std::fs::remove_dir_all(&build_dir);
             let pre = format!(
-                "[preprocessor.exec]\nbuild-dir = \"{}\"\nlockfile = \"{}\"\n",
+                "[preprocessor.exec]\nbuild-dir = \"{}\"\nlockfile = \"{}\"\ndependency-cache = \"{}\"\n",
                 build_dir.display(),
-                self.root.join("Cargo.lock").display()
+                self.root.join("Cargo.lock").display(),
+                self.deps.display()
             );
             let dir = self.synthetic(&format!("scale-{n}"), n, 20, 5, &pre)?;
             let (cold, rss) = child_build(&me, &dir)?;
@@ -431,7 +519,9 @@ impl Bench {
             rows.push((n, cold, warm));
         }
         self.line("");
-        self.line("Cold builds include compiling the cells' crates (ndarray, plotters) once into a new build folder; that fixed cost dominates small books.");
+        self.line(
+            "Cold builds start from an empty build folder, with the crates cells use already in the dependency cache.",
+        );
         if let [(n0, c0, w0), .., (n1, c1, w1)] = rows[..] {
             // Growth per added chapter between the smallest and largest book, against the
             // average per chapter of the largest: a ratio well above 1 means worse than linear.
@@ -490,7 +580,8 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     if !status.success() {
         bail!("building mdbook-exec failed");
     }
-    let mut b = Bench { root: root.to_owned(), work, quick, report: String::new() };
+    let deps = work.join("dependencies");
+    let mut b = Bench { root: root.to_owned(), work, deps, quick, report: String::new() };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let date = Command::new("date")
         .arg("-u")
@@ -503,7 +594,9 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         if quick { " --quick" } else { "" }
     ));
     b.line("");
+    b.warm_dependencies()?;
     b.real_book()?;
+    b.new_book()?;
     b.math()?;
     if !quick {
         b.cold()?;

@@ -59,10 +59,28 @@ fn root() -> PathBuf {
             .find(|d| d.join("book.toml").is_file() && d.join("xtask/Cargo.toml").is_file())
             .map(Path::to_owned)
     };
-    match manifest.and_then(|m| m.parent().map(Path::to_owned)).or_else(from_cwd) {
-        Some(root) => root,
-        None => {
-            eprintln!("error: run `cargo xtask` inside the repository");
+    let Some(root) = manifest.and_then(|m| m.parent().map(Path::to_owned)).or_else(from_cwd) else {
+        eprintln!("error: run `cargo xtask` inside the repository");
+        std::process::exit(2);
+    };
+    check_compiled_here(&root);
+    root
+}
+
+/// Stops when this binary, or the mdbook-exec library in it, was compiled in another checkout.
+/// Cargo rebuilds both for this checkout when it runs them (each reads the checkout's path,
+/// set by `.cargo/config.toml`, at compile time), so this only fires for a binary started some
+/// other way: the paths are compared, never used to find anything.
+fn check_compiled_here(root: &Path) {
+    let same = |a: &Path, b: &Path| a.canonicalize().ok().is_some_and(|a| b.canonicalize().ok() == Some(a));
+    for (what, at) in [("xtask", option_env!("MDBOOK_EXEC_CHECKOUT")), ("mdbook-exec", mdbook_exec::CHECKOUT)] {
+        if let Some(at) = at
+            && !same(Path::new(at), root)
+        {
+            eprintln!(
+                "error: this {what} was compiled in the checkout {at}, not in {}\nhelp: run it with `cargo xtask`, which rebuilds it here",
+                root.display()
+            );
             std::process::exit(2);
         }
     }

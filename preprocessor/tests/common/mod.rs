@@ -14,9 +14,16 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }
 
-/// One build folder shared by every fixture, so the crates cells use compile once per run.
+/// One build folder shared by most fixtures, so that their programs build in one package.
 pub fn shared_build_dir() -> PathBuf {
     workspace().join("target/mdbook-exec-tests")
+}
+
+/// The dependency cache of every book the tests build: the crates cells use compile once, and
+/// tests leave the user's machine-wide cache alone. Outside every build folder, as the
+/// machine-wide cache is.
+pub fn dependency_cache() -> PathBuf {
+    workspace().join("target/mdbook-exec-dependencies")
 }
 
 pub struct TestBook {
@@ -31,6 +38,25 @@ impl TestBook {
 
     /// Like [`TestBook::new`], with extra lines for the `[preprocessor.exec]` table.
     pub fn with_config(chapters: &[(&str, &str)], exec_config: &str) -> TestBook {
+        let lock = workspace().join("Cargo.lock");
+        Self::with_toml(
+            chapters,
+            &format!(
+                "cache-dir = \"cache\"\nbuild-dir = {:?}\nlockfile = {:?}\n{exec_config}",
+                shared_build_dir().display().to_string(),
+                lock.display().to_string(),
+            ),
+        )
+    }
+
+    /// A book as an author has it: its own build folder and lock file (`mdbook-exec.lock`),
+    /// with only the tests' dependency cache shared with other books, and extra lines for the
+    /// `[preprocessor.exec]` table.
+    pub fn standalone(chapters: &[(&str, &str)], exec_config: &str) -> TestBook {
+        Self::with_toml(chapters, exec_config)
+    }
+
+    fn with_toml(chapters: &[(&str, &str)], exec_config: &str) -> TestBook {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("src")).unwrap();
@@ -42,11 +68,9 @@ impl TestBook {
             std::fs::write(path, text).unwrap();
         }
         std::fs::write(root.join("src/SUMMARY.md"), summary).unwrap();
-        let lock = workspace().join("Cargo.lock");
         let toml = format!(
-            "[book]\ntitle = \"fixture\"\n\n[preprocessor.exec]\nafter = [\"links\"]\ncache-dir = \"cache\"\nbuild-dir = {:?}\nlockfile = {:?}\n{exec_config}\n",
-            shared_build_dir().display().to_string(),
-            lock.display().to_string(),
+            "[book]\ntitle = \"fixture\"\n\n[preprocessor.exec]\nafter = [\"links\"]\ndependency-cache = {:?}\n{exec_config}\n",
+            dependency_cache().display().to_string(),
         );
         std::fs::write(root.join("book.toml"), toml).unwrap();
         mdbook_exec::install::install(root).unwrap();

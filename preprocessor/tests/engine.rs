@@ -172,3 +172,43 @@ fn figures_and_tables_are_numbered_linked_themed_and_stable() {
     assert_eq!(common::count(&stats).1, 1, "the chapter ran again");
     assert_eq!(html, book.html("figures.md"));
 }
+
+const SPANNING: &str = r#"# Spanning
+
+A formula with a blank line and lines that markdown reads as a list, a heading and a quote:
+
+$$
+\begin{aligned}
+f(x) &= x^2 \\
+
++ g(x) &= -1
+\end{aligned}
+$$
+
+and one in a quote:
+
+> $$
+> a
+>
+> - b
+> $$
+
+Then `$$` in code stays, and so does this: $5 and $6.
+"#;
+
+#[test]
+fn display_math_across_markdown_blocks_renders() {
+    let book = TestBook::new(&[("ch.md", SPANNING)]);
+    book.build().unwrap();
+    let html = book.html("ch.md");
+    let main = &html[html.find("<main>").unwrap()..html.find("</main>").unwrap()];
+    assert_eq!(main.matches("class=\"katex-display\"").count(), 2, "{main}");
+    assert!(
+        main.contains("<mtr><mtd><mstyle scriptlevel=\"0\" displaystyle=\"true\"><mrow><mo>+</mo><mi>g</mi>"),
+        "{main}"
+    );
+    assert!(main.contains("<mrow><mi>a</mi><mo>−</mo><mi>b</mi></mrow>"), "the quote's markers are not math: {main}");
+    assert!(!main.contains("<ul>") && !main.contains("<blockquote>\n<ul"), "no list made of a formula line: {main}");
+    assert_eq!(main.matches("$$").count(), 1, "only the one in code is left: {main}");
+    assert!(main.contains("<code>$$</code>") && main.contains("$5 and $6"));
+}

@@ -78,10 +78,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
 
     let mut diags: Vec<Diagnostic> = Vec::new();
     for d in &docs {
-        for (offset, msg) in &d.scan.errors {
-            diags.push(
-                Diagnostic::at(&d.display, &d.source, *offset, msg.clone()).help("fix the code block's info string"),
-            );
+        for (offset, msg, help) in &d.scan.errors {
+            diags.push(Diagnostic::at(&d.display, &d.source, *offset, msg.clone()).help(*help));
         }
     }
 

@@ -27,8 +27,9 @@ pub struct Scan {
     pub refs: Vec<Ref>,
     /// Inline and display math, in order.
     pub math: Vec<Math>,
-    /// Cell info strings that could not be understood.
-    pub errors: Vec<(usize, String)>,
+    /// Mistakes (a cell info string or an equation label that cannot be understood), each
+    /// with a line of help.
+    pub errors: Vec<(usize, String, &'static str)>,
     /// Places that look like a mistake but may be meant (reported as warnings).
     pub warnings: Vec<(usize, String)>,
 }
@@ -90,6 +91,17 @@ pub struct Math {
     pub tex: String,
     /// `$$..$$` rather than `$..$`.
     pub display: bool,
+    /// The `{#label}` after a display formula; the math's range covers it.
+    pub label: Option<EqLabel>,
+}
+
+/// The label of a display equation: `$$ ... $$ {#eq-name}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EqLabel {
+    /// The text between `{#` and `}`.
+    pub name: String,
+    /// Where `{#` is in the chapter.
+    pub offset: usize,
 }
 
 /// mdBook's markdown extensions (as `mdbook_markdown::new_cmark_parser` sets them) plus math.
@@ -172,6 +184,9 @@ struct Scanner<'s> {
     /// A `$$` the parser left as text, waiting for the `$$` that closes its formula, with the
     /// container prefix of its paragraph.
     opening: Option<(Range<usize>, String)>,
+    /// The text right after the last formula (its index in `scan.math`, the text, where it
+    /// ends), read for a `{#label}`.
+    after_math: Option<(usize, String, usize)>,
 }
 
 impl Scanner<'_> {
@@ -180,6 +195,7 @@ impl Scanner<'_> {
         if !(is_dollar && self.dollars.as_ref().is_some_and(|d| d.0.end == range.start)) {
             self.end_dollars();
         }
+        self.read_label(&event, &range);
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.unclosed("a code block");
@@ -226,11 +242,11 @@ impl Scanner<'_> {
             }
             Event::InlineMath(tex) => {
                 self.unclosed("inline math");
-                self.scan.math.push(Math { range, tex: tex.into_string(), display: false });
+                self.push_math(range, tex.into_string(), false);
             }
             Event::DisplayMath(tex) => {
                 self.unclosed("display math");
-                self.push_display(range, tex.into_string());
+                self.push_math(range, tex.into_string(), true);
             }
             Event::Start(tag) => {
                 if matches!(tag, Tag::Table(_)) {
@@ -247,6 +263,8 @@ impl Scanner<'_> {
 
     fn finish(mut self) -> Scan {
         self.end_dollars();
+        let end = self.source.len();
+        self.read_label(&Event::Rule, &(end..end));
         self.unclosed("the end of the chapter");
         self.scan
     }
@@ -265,7 +283,7 @@ impl Scanner<'_> {
                 };
                 self.open_cell = Some((cell, Vec::new()));
             }
-            Err(e) => self.scan.errors.push((range.start, e)),
+            Err(e) => self.scan.errors.push((range.start, e, "fix the code block's info string")),
         }
     }
 
@@ -289,7 +307,7 @@ impl Scanner<'_> {
             }
             Some((open, prefix)) => {
                 let tex = strip_prefix_lines(&self.source[open.end..range.start], &prefix);
-                self.push_display(open.start..range.end, tex);
+                self.push_math(open.start..range.end, tex, true);
             }
         }
     }
@@ -304,8 +322,45 @@ impl Scanner<'_> {
         }
     }
 
-    fn push_display(&mut self, range: Range<usize>, tex: String) {
-        self.scan.math.push(Math { range, tex, display: true });
+    fn push_math(&mut self, range: Range<usize>, tex: String, display: bool) {
+        self.after_math = Some((self.scan.math.len(), String::new(), range.end));
+        self.scan.math.push(Math { range, tex, display, label: None });
+    }
+
+    /// Collects the text that follows a formula in its paragraph; where that text ends, a
+    /// `{#label}` at its start labels the formula, and becomes part of its range.
+    fn read_label(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let Some((index, text, end)) = &mut self.after_math else { return };
+        if let Event::Text(t) = event
+            && range.start == *end
+            && self.source[range.clone()] == **t
+        {
+            text.push_str(t);
+            *end = range.end;
+            return;
+        }
+        let (index, text) = (*index, std::mem::take(text));
+        self.after_math = None;
+        let body = text.trim_start_matches([' ', '\t']);
+        let Some(rest) = body.strip_prefix("{#") else { return };
+        let math = &mut self.scan.math[index];
+        let at = math.range.end + (text.len() - body.len());
+        let Some(close) = rest.find('}') else {
+            let help = "write `{#label}` right after the closing `$$`";
+            self.scan.errors.push((at, "this equation label is not closed".to_owned(), help));
+            return;
+        };
+        if !math.display {
+            let help = "write the equation as display math, `$$ ... $$ {#label}`, or remove the label";
+            self.scan.errors.push((
+                at,
+                "this label follows inline math, and only display math is numbered".to_owned(),
+                help,
+            ));
+            return;
+        }
+        math.label = Some(EqLabel { name: rest[..close].trim().to_owned(), offset: at });
+        math.range.end = at + "{#".len() + close + "}".len();
     }
 }
 
@@ -418,11 +473,15 @@ mod tests {
         }
         for m in &s.math {
             out += &format!("math display={} {:?}\n", m.display, m.tex);
+            if let Some(l) = &m.label {
+                let at = crate::diag::line_col(source, l.offset);
+                out += &format!("  label {:?} at {at:?}, replacing {:?}\n", l.name, &source[m.range.clone()]);
+            }
         }
         for (o, w) in &s.warnings {
             out += &format!("warning@{} {w}\n", crate::diag::line_col(source, *o).0);
         }
-        for (o, e) in &s.errors {
+        for (o, e, _) in &s.errors {
             out += &format!("error@{} {e}\n", crate::diag::line_col(source, *o).0);
         }
         out
@@ -569,6 +628,31 @@ mod tests {
         check(
             "| $$ | b |\n|---|---|\n",
             "warning@1 `$$` that opens no display math: display math can stand in paragraphs, headings and list items only, not in table cells, links or emphasis\n",
+        );
+    }
+
+    #[test]
+    fn equation_labels() {
+        check(
+            "$$ a = b $$ {#eq-ab} holds.\n",
+            "math display=true \" a = b \"\n  label \"eq-ab\" at (1, 13), replacing \"$$ a = b $$ {#eq-ab}\"\n",
+        );
+        check(
+            "$$\na\n$$ {#eq_a_b}\n",
+            "math display=true \"\\na\\n\"\n  label \"eq_a_b\" at (3, 4), replacing \"$$\\na\\n$$ {#eq_a_b}\"\n",
+        );
+        check(
+            "$$\na\n\n- b\n$$\t{#eq-span}, and more\n",
+            "math display=true \"\\na\\n\\n- b\\n\"\n  label \"eq-span\" at (5, 4), replacing \"$$\\na\\n\\n- b\\n$$\\t{#eq-span}\"\n",
+        );
+        // Only text right after the formula, on its line, is a label.
+        check("$$a$$ {not a label}\n", "math display=true \"a\"\n");
+        check("$$a$$\n{#eq-a}\n", "math display=true \"a\"\n");
+        check("$$a$$ `{#eq-a}`\n", "math display=true \"a\"\n");
+        check("$$a$$ {#eq-a\n", "math display=true \"a\"\nerror@1 this equation label is not closed\n");
+        check(
+            "Inline $x$ {#eq-x}.\n",
+            "math display=false \"x\"\nerror@1 this label follows inline math, and only display math is numbered\n",
         );
     }
 

@@ -2,10 +2,11 @@
 //!
 //! [`plan`] decides what replaces each place the scan found: a cell gets its output after it
 //! (or instead of it, with `hide-code`), a `` `=value` `` becomes the formatted value, a
-//! `` `@label` `` a link, and math gets its values put in and is left as an [`Equation`] to
-//! render. Pieces are fragments of text and equations, so every equation of the book can be
-//! rendered in one parallel batch before [`apply`] writes the text. Replacements are applied
-//! from the end backwards; every byte outside them stays as it was.
+//! `` `@label` `` a link (also inside captions), and math gets its values put in (a labelled
+//! display equation also its number and anchor) and is left as an [`Equation`] to render.
+//! Pieces are fragments of text and equations, so every equation of the book can be rendered
+//! in one parallel batch before [`apply`] writes the text. Replacements are applied from the
+//! end backwards; every byte outside them stays as it was.
 
 use std::ops::Range;
 
@@ -17,7 +18,7 @@ use crate::figure::prepare_svg;
 use crate::format::{html_escape, parse_spec, prose, tex};
 use crate::math::{Equation, MathRenderer, markdown_safe};
 use crate::protocol::{CellOutput, Item, Value};
-use crate::refs::{Index, LabelKind, numbers, relative_link};
+use crate::refs::{Index, LabelKind, equation_numbers, numbers, relative_link};
 use crate::scan::{Cell, RefKind, parser_options};
 
 /// A piece of replacement text.
@@ -64,7 +65,8 @@ pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<
     for r in &doc.scan.refs {
         let result = match r.kind {
             RefKind::Value => value_in_prose(doc, index, &r.target, r.range.start),
-            RefKind::Label => label_link(doc, index, &r.target),
+            RefKind::Label => label_link(doc, index, &r.target)
+                .map(|link| link.map(|(text, href)| vec![Frag::Text(format!("[{text}]({href})"))])),
         };
         match result {
             Ok(Some(frags)) => pieces.push((r.range.clone(), frags)),
@@ -73,11 +75,23 @@ pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<
         }
     }
 
-    for m in &doc.scan.math {
+    let numbers = equation_numbers(doc);
+    for (i, m) in doc.scan.math.iter().enumerate() {
         match substitute(doc, index, &m.tex, m.range.clone()) {
             Ok(Some(tex)) => {
-                let eq = Equation { tex, display: m.display };
-                pieces.push((m.range.clone(), vec![Frag::Math { eq, offset: m.range.start }]));
+                let offset = m.range.start;
+                let number = numbers.iter().find(|n| n.0 == i).map(|n| &n.1);
+                let frags = match (&m.label, number) {
+                    // KaTeX sets the number at the right margin, as in print; the line break
+                    // keeps it out of a `%` comment on the formula's last line.
+                    (Some(label), Some(number)) => vec![
+                        Frag::Text(format!("<span class=\"exec-equation\"{}>", id_attr(&label.name))),
+                        Frag::Math { eq: Equation { tex: format!("{tex}\n\\tag{{{number}}}"), display: true }, offset },
+                        Frag::Text("</span>".to_owned()),
+                    ],
+                    _ => vec![Frag::Math { eq: Equation { tex, display: m.display }, offset }],
+                };
+                pieces.push((m.range.clone(), frags));
             }
             Ok(None) => {}
             Err(d) => diags.push(d),
@@ -279,9 +293,22 @@ fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usize) -> Resul
             frags.push(Frag::Text(s.replace('\n', " ")));
         }
     };
+    let in_text = |msg: String| Diagnostic::at(&doc.display, &doc.source, offset, msg).detail(format!("in `{text}`"));
     for event in Parser::new_ext(text, parser_options()) {
         match event {
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+            // References work as in prose.
+            Event::Code(code) if code.starts_with(['@', '=']) => {
+                flush(&mut events, &mut frags);
+                let target = code[1..].trim();
+                if code.starts_with('@') {
+                    if let Some((text, href)) = label_link(doc, index, target).map_err(in_text)? {
+                        frags.push(Frag::Text(format!("<a href=\"{}\">{text}</a>", html_escape(&href))));
+                    }
+                } else {
+                    frags.extend(value_in_prose(doc, index, target, offset).map_err(in_text)?.unwrap_or_default());
+                }
+            }
             Event::InlineMath(m) | Event::DisplayMath(m) => {
                 flush(&mut events, &mut frags);
                 if let Some(tex) =
@@ -312,8 +339,8 @@ fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Resu
     }))
 }
 
-/// A link to a figure or table.
-fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<Vec<Frag>>, String> {
+/// A link to a figure, table or equation: its text (`Figure&nbsp;3.1`) and address.
+fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<(String, String)>, String> {
     let Some(label) = index.label(&doc.key, target)? else { return Ok(None) };
     let name = target.rsplit_once('.').map_or(target, |(_, n)| n);
     let href = if label.chapter_path == doc.path {
@@ -321,7 +348,7 @@ fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<Vec<Frag>
     } else {
         format!("{}#{name}", relative_link(&doc.path, &label.chapter_path))
     };
-    Ok(Some(vec![Frag::Text(format!("[{}&nbsp;{}]({href})", label.kind.word(), label.number))]))
+    Ok(Some((label.reference(), href)))
 }
 
 /// Puts values into TeX at every `\val{name}` or `\val{name:fmt}`. Returns `None` when a value

@@ -200,8 +200,7 @@ Then `$$` in code stays, and so does this: $5 and $6.
 fn display_math_across_markdown_blocks_renders() {
     let book = TestBook::new(&[("ch.md", SPANNING)]);
     book.build().unwrap();
-    let html = book.html("ch.md");
-    let main = &html[html.find("<main>").unwrap()..html.find("</main>").unwrap()];
+    let main = book.main("ch.md");
     assert_eq!(main.matches("class=\"katex-display\"").count(), 2, "{main}");
     assert!(
         main.contains("<mtr><mtd><mstyle scriptlevel=\"0\" displaystyle=\"true\"><mrow><mo>+</mo><mi>g</mi>"),
@@ -211,4 +210,66 @@ fn display_math_across_markdown_blocks_renders() {
     assert!(!main.contains("<ul>") && !main.contains("<blockquote>\n<ul"), "no list made of a formula line: {main}");
     assert_eq!(main.matches("$$").count(), 1, "only the one in code is left: {main}");
     assert!(main.contains("<code>$$</code>") && main.contains("$5 and $6"));
+}
+
+const EQUATIONS: &str = r#"# Equations
+
+The chain rule, numbered:
+
+$$
+\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\,\frac{\partial a}{\partial w}
+$$ {#eq-chain}
+
+An unnumbered one: $$ e^{i\pi} + 1 = 0 $$
+
+And one that markdown splits into blocks, numbered too:
+
+$$
+a
+
++ b = c
+$$ {#eq-split}
+
+By `@eq-chain` and `@eq-split`, and in a caption:
+
+```rust,exec,hide-code
+exec::plot::Chart::new("x", "y").line("a", [(0.0, 0.0), (1.0, 1.0)]).show("fig-line", "A line, as in `@eq-chain`");
+```
+"#;
+
+const CITING: &str = "# Citing\n\nOver there: `@equations.eq-split`.\n\n$$ x $$ {#eq-here}\n\nHere: `@eq-here`.\n";
+
+#[test]
+fn equations_are_numbered_anchored_and_linked() {
+    let book = TestBook::new(&[("intro.md", "# Intro\n"), ("equations.md", EQUATIONS), ("citing.md", CITING)]);
+    book.build().unwrap();
+    let main = book.main("equations.md");
+    let pos = |s: &str| main.find(s).unwrap_or_else(|| panic!("missing {s} in {main}"));
+    // Numbered per chapter, in order, by KaTeX's `\tag` (set at the right margin).
+    assert!(
+        pos("<span class=\"exec-equation\" id=\"eq-chain\">") < pos("<span class=\"exec-equation\" id=\"eq-split\">")
+    );
+    assert_eq!(main.matches("class=\"tag\"").count(), 2, "unlabelled equations have no number");
+    assert!(pos("<mtext>(2.1)</mtext>") < pos("<mtext>(2.2)</mtext>"), "the number is in the MathML too");
+    assert_eq!(main.matches("class=\"exec-equation\"").count(), 2);
+    assert!(!main.contains("{#eq"), "labels do not show");
+    // Links in prose and in a caption.
+    assert!(
+        main.contains("<a href=\"#eq-chain\">Eq.\u{a0}(2.1)</a> and <a href=\"#eq-split\">Eq.\u{a0}(2.2)</a>"),
+        "{main}"
+    );
+    let caption = &main[pos("<figcaption>")..pos("</figcaption>")];
+    assert!(caption.contains("<a href=\"#eq-chain\">Eq.") && caption.contains("(2.1)</a>"), "{caption}");
+
+    // Across chapters, and a chapter's own numbering.
+    let citing = book.html("citing.md");
+    assert!(citing.contains("<a href=\"equations.html#eq-split\">Eq.\u{a0}(2.2)</a>"), "{citing}");
+    assert!(citing.contains("<a href=\"#eq-here\">Eq.\u{a0}(3.1)</a>"), "{citing}");
+
+    // On the print page every anchor is unique and every link points at one on the page.
+    let print = std::fs::read_to_string(book.root().join("book/print.html")).unwrap();
+    for id in ["eq-chain", "eq-split", "eq-here"] {
+        assert_eq!(print.matches(&format!("id=\"{id}\"")).count(), 1, "{id}");
+    }
+    assert!(print.contains("<a href=\"#eq-split\">Eq.\u{a0}(2.2)</a>"), "the link across chapters stays on the page");
 }

@@ -76,6 +76,12 @@ impl TestBook {
         let name = Path::new(chapter).with_extension("html");
         std::fs::read_to_string(self.root().join("book").join(name)).unwrap()
     }
+
+    /// The part of a chapter's page that holds the chapter itself (`<main>`).
+    pub fn main(&self, chapter: &str) -> String {
+        let html = self.html(chapter);
+        html[html.find("<main>").unwrap()..html.find("</main>").unwrap()].to_owned()
+    }
 }
 
 pub fn count(stats: &Stats) -> (usize, usize) {

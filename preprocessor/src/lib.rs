@@ -3,7 +3,7 @@
 //! figures, tables, and every equation rendered by KaTeX at build time.
 //!
 //! [`process`] is the whole pipeline, one module per stage:
-//! [`config`] → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`run`],
+//! [`config`] (with [`katex_compat`]) → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`run`],
 //! [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`] and [`figure`]) →
 //! [`math`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
 
@@ -18,6 +18,7 @@ pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod install;
+pub mod katex_compat;
 pub mod math;
 pub mod program;
 pub mod protocol;
@@ -84,12 +85,10 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     }
 
     timer.lap("scan");
-    let mut warnings: Vec<Diagnostic> = docs
-        .iter()
-        .flat_map(|d| {
-            d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning())
-        })
-        .collect();
+    let mut warnings: Vec<Diagnostic> = config.warnings.clone();
+    warnings.extend(docs.iter().flat_map(|d| {
+        d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning())
+    }));
     let results = exec::execute(&config, &docs, stats)?;
     timer.lap("execute");
     for r in &results {
@@ -122,7 +121,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     }
 
     timer.lap("plan");
-    let mut math = MathRenderer::new(&config.cache_dir, config.math.macros.clone(), config.math.output);
+    let mut math = MathRenderer::new(&config.cache_dir, config.math.clone());
     let equations = splice::equations(plans.iter().flat_map(|(_, p)| p));
     let failures = math.render_all(&equations);
     for (d, pieces) in &plans {

@@ -184,6 +184,8 @@ struct Scanner<'s> {
     /// A `$$` the parser left as text, waiting for the `$$` that closes its formula, with the
     /// container prefix of its paragraph.
     opening: Option<(Range<usize>, String)>,
+    /// A single `$` left as text with a space after it, and the start of its block.
+    spaced_dollar: Option<(usize, usize)>,
     /// The text right after the last formula (its index in `scan.math`, the text, where it
     /// ends), read for a `{#label}`.
     after_math: Option<(usize, String, usize)>,
@@ -293,6 +295,10 @@ impl Scanner<'_> {
     /// starting with `+ `, `- `, `# ` or `> ` inside `$$ ... $$` ends the paragraph.
     fn end_dollars(&mut self) {
         let Some((range, count, leaf)) = self.dollars.take() else { return };
+        if count == 1 && leaf {
+            self.spaced_inline(range);
+            return;
+        }
         if count != 2 {
             return;
         }
@@ -309,6 +315,23 @@ impl Scanner<'_> {
                 let tex = strip_prefix_lines(&self.source[open.end..range.start], &prefix);
                 self.push_math(open.start..range.end, tex, true);
             }
+        }
+    }
+
+    /// A single `$` the parser left as text. Markdown's inline math hugs its dollars, so
+    /// `$ x $` is text; mdbook-katex rendered it, so a book that switches may have some. A `$`
+    /// followed by a space and a later one after a space in the same block get a warning.
+    fn spaced_inline(&mut self, range: Range<usize>) {
+        let block = self.tags.last().map_or(0, |t| t.1);
+        let space = |c: Option<char>| c.is_some_and(char::is_whitespace);
+        match self.spaced_dollar.take() {
+            Some((open, open_block))
+                if open_block == block && space(self.source[..range.start].chars().next_back()) =>
+            {
+                self.scan.warnings.push((open, "`$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`".to_owned()));
+            }
+            _ if space(self.source[range.end..].chars().next()) => self.spaced_dollar = Some((range.start, block)),
+            _ => {}
         }
     }
 
@@ -584,6 +607,12 @@ mod tests {
             "Inline $a^2$ and\n\n$$\n\\frac{1}{2}\n$$\n\nnot `$code$`, costs \\$5 and \\$6, or $5 and $6.\n",
             "math display=false \"a^2\"\nmath display=true \"\\n\\\\frac{1}{2}\\n\"\n",
         );
+        // Inline math hugs its dollars, as in pandoc: `$ x $` is text.
+        check(
+            "An example, $ \\pi(\\theta) $, and $\\pi$.\n",
+            "math display=false \"\\\\pi\"\nwarning@1 `$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`\n",
+        );
+        check("Prices: $5, $ 6\n\nand $ 7.\n", "");
         check(
             "- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n",
             "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n",

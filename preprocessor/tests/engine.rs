@@ -273,3 +273,30 @@ fn equations_are_numbered_anchored_and_linked() {
     }
     assert!(print.contains("<a href=\"#eq-split\">Eq.\u{a0}(2.2)</a>"), "the link across chapters stays on the page");
 }
+
+#[test]
+fn mdbook_katex_settings_work_in_the_renamed_table() {
+    // What an mdbook-katex book has under `[preprocessor.katex]`, moved to `[preprocessor.exec]`.
+    let book = TestBook::with_config(
+        &[("ch.md", "# Macros\n\n$$ \\grad f(x) \\in \\R{n}{p} $$ {#eq-grad}\n\nand $\\R{1}{2}$.\n")],
+        "macros = \"macros.txt\"\nleqno = true\ninclude-src = true\noutput = \"htmlAndMathml\"\n[preprocessor.exec.math.macros]\n\"\\\\grad\" = \"\\\\nabla\"\n",
+    );
+    std::fs::write(book.root().join("macros.txt"), "% mdbook-katex's format\n\\R:{\\mathbb{R}^{#1 \\times #2}}\n")
+        .unwrap();
+    book.build().unwrap();
+    let main = book.main("ch.md");
+    assert_eq!(main.matches("<mo>×</mo>").count(), 2, "the macro with two arguments expands: {main}");
+    assert!(
+        main.contains("<mi mathvariant=\"double-struck\">R</mi>") && main.contains("<mi mathvariant=\"normal\">∇</mi>"),
+        "{main}"
+    );
+    // mdBook writes the attribute's backslashes as `&#92;`.
+    assert_eq!(main.matches("<data class=\"katex-src\" value=\"").count(), 2, "include-src: {main}");
+    assert!(main.contains("value=\"&#92;R{1}{2}\"><span class=\"katex\">"), "include-src: {main}");
+    assert!(main.contains("class=\"katex-display leqno\""), "leqno: {main}");
+
+    // A mistake in the macros file is reported at its line.
+    std::fs::write(book.root().join("macros.txt"), "\\R:{\\mathbb{R}}\n\\broken\n").unwrap();
+    let err = book.build().unwrap_err();
+    assert!(err.contains("error: macros.txt:2:1: `\\broken` has no `:`"), "{err}");
+}

@@ -285,3 +285,14 @@ fn equation_label_mistakes_are_located() {
         &["error: src/ch.md:1:1: the label `eq-a` is used twice in this chapter"],
     );
 }
+
+#[test]
+fn mdbook_katex_left_in_book_toml_is_named() {
+    let book = TestBook::with_config(
+        &[("ch.md", "# x\n\n$y$\n")],
+        "\n[preprocessor.katex]\ncommand = \"mdbook-katex-not-installed\"\noptional = true\n",
+    );
+    let err = book.build().unwrap_err();
+    assert!(err.contains("error: book.toml: `[preprocessor.katex]` is there as well"), "{err}");
+    assert!(err.contains("rename `[preprocessor.katex]` to `[preprocessor.exec]`"), "{err}");
+}

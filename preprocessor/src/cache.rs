@@ -2,7 +2,7 @@
 //!
 //! A key hashes the generated program (so every cell and option), the chapters manifest (the
 //! declared crates and the profile), the lock file, the runtime's source, this crate's version,
-//! the toolchain it was built with and the output limit. An entry is written atomically and
+//! the toolchain it was built with and the output limit and the frame limit. An entry is written atomically and
 //! carries a checksum, so a torn or edited file reads as a miss, never as wrong output. Only
 //! successful runs are stored. This module never compiles or runs anything.
 
@@ -21,7 +21,7 @@ pub struct KeyBase {
 
 impl KeyBase {
     /// The part of every key that is shared by all chapters of a build.
-    pub fn new(manifest: &str, lockfile: Option<&Path>, output_limit: usize) -> Result<KeyBase> {
+    pub fn new(manifest: &str, lockfile: Option<&Path>, output_limit: usize, max_frames: usize) -> Result<KeyBase> {
         let mut h = blake3::Hasher::new();
         let mut field = |name: &str, bytes: &[u8]| {
             h.update(name.as_bytes());
@@ -35,6 +35,7 @@ impl KeyBase {
         }
         field("manifest", manifest.as_bytes());
         field("output-limit", &(output_limit as u64).to_le_bytes());
+        field("max-frames", &(max_frames as u64).to_le_bytes());
         if let Some(lock) = lockfile {
             let text = std::fs::read(lock).with_context(|| format!("reading {}", lock.display()))?;
             field("lock", &text);
@@ -136,9 +137,11 @@ mod tests {
 
     #[test]
     fn keys_depend_on_every_input() {
-        let a = KeyBase::new("m1", None, 10).unwrap();
-        let b = KeyBase::new("m2", None, 10).unwrap();
-        let c = KeyBase::new("m1", None, 11).unwrap();
+        let a = KeyBase::new("m1", None, 10, 5).unwrap();
+        let b = KeyBase::new("m2", None, 10, 5).unwrap();
+        let c = KeyBase::new("m1", None, 11, 5).unwrap();
+        let d = KeyBase::new("m1", None, 10, 6).unwrap();
+        assert_ne!(a.key("p"), d.key("p"));
         assert_eq!(a.key("p"), a.key("p"));
         assert_ne!(a.key("p"), a.key("q"));
         assert_ne!(a.key("p"), b.key("p"));

@@ -20,6 +20,9 @@ ndarray = "0.17.2"
 plotters = { version = "0.3.7", default-features = false, features = ["svg_backend", "line_series", "point_series"] }
 "#;
 
+/// Cells longer than this many visible lines are folded unless `fold-lines` says otherwise.
+pub const DEFAULT_FOLD_LINES: usize = 20;
+
 /// The validated configuration of one build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -41,10 +44,44 @@ pub struct Config {
     pub output_limit: usize,
     /// Whether warnings fail the build.
     pub deny_warnings: bool,
+    /// How many frames one exploration may have.
+    pub max_frames: usize,
+    /// Fail the build on an error, or show it in the page.
+    pub on_error: OnError,
+    /// Cells with more visible lines than this are folded (0: never by default).
+    pub fold_lines: usize,
     /// Math settings.
     pub math: MathConfig,
     /// Settings that were accepted but change nothing (reported as warnings).
     pub warnings: Vec<Diagnostic>,
+}
+
+/// What a build does with an author's mistake (a cell that fails, bad TeX, an unknown name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Report it and fail the build (the default, and the only mode of `build` and CI).
+    #[default]
+    Fail,
+    /// Report it, and render the chapter with the error shown where it happened (for `serve`).
+    Page,
+}
+
+/// The environment variable that asks for [`OnError::Page`]; only `serve` sets it.
+pub const ON_ERROR_VAR: &str = "MDBOOK_EXEC_ON_ERROR";
+
+impl OnError {
+    /// Reads [`ON_ERROR_VAR`]; unset means [`OnError::Fail`].
+    pub fn from_env() -> Result<OnError, Diagnostic> {
+        match std::env::var(ON_ERROR_VAR).as_deref() {
+            Err(_) | Ok("") | Ok("fail") => Ok(OnError::Fail),
+            Ok("page") => Ok(OnError::Page),
+            Ok(other) => Err(Diagnostic::in_file(
+                ON_ERROR_VAR,
+                format!("unknown value `{other}`; valid values are `page` and `fail`"),
+            )
+            .help("set it to `page` while serving to see failures in the page")),
+        }
+    }
 }
 
 /// The `[preprocessor.exec.math]` table, with what mdbook-katex's keys add to it.
@@ -108,6 +145,8 @@ struct Raw {
     timeout: Option<u64>,
     output_limit: Option<usize>,
     deny_warnings: Option<bool>,
+    max_frames: Option<usize>,
+    fold_lines: Option<usize>,
     math: Option<MathConfig>,
 }
 
@@ -125,7 +164,9 @@ impl Config {
         }
         let key = format!("preprocessor.{name}");
         let table: toml::Table = ctx.config.get(&key).map_err(|e| invalid(name, e))?.unwrap_or_default();
-        Config::from_table(table, name, &ctx.root, &ctx.config.book.src)
+        let mut config = Config::from_table(table, name, &ctx.root, &ctx.config.book.src)?;
+        config.on_error = OnError::from_env()?;
+        Ok(config)
     }
 
     /// The configuration with every default, for a book at `root`.
@@ -166,6 +207,10 @@ impl Config {
             }
             None => Some(root.join("Cargo.lock")).filter(|l| l.is_file()),
         };
+        if raw.max_frames == Some(0) {
+            return Err(Diagnostic::in_file("book.toml", "`max-frames` must be at least 1")
+                .help("it is the largest number of frames one exploration may have (default 256)"));
+        }
         if raw.timeout == Some(0) {
             return Err(Diagnostic::in_file("book.toml", "`timeout` must be at least 1 second"));
         }
@@ -179,6 +224,9 @@ impl Config {
             timeout: Duration::from_secs(raw.timeout.unwrap_or(60)),
             output_limit: raw.output_limit.unwrap_or(1 << 20),
             deny_warnings: raw.deny_warnings.unwrap_or(false),
+            max_frames: raw.max_frames.unwrap_or(256),
+            on_error: OnError::Fail,
+            fold_lines: raw.fold_lines.unwrap_or(DEFAULT_FOLD_LINES),
             math: raw.math.unwrap_or_default(),
             warnings: Vec::new(),
         })

@@ -25,13 +25,24 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// A warning rather than an error (fatal only with `deny-warnings`).
     pub warning: bool,
+    /// The byte offset in the chapter, where the error can be shown in the page.
+    pub offset: Option<usize>,
 }
 
 impl Diagnostic {
     /// An error at byte `offset` of `source`, the text of `file`.
     pub fn at(file: impl Into<PathBuf>, source: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, col) = line_col(source, offset);
-        Diagnostic { file: file.into(), line, col, message: message.into(), detail: None, help: None, warning: false }
+        Diagnostic {
+            file: file.into(),
+            line,
+            col,
+            message: message.into(),
+            detail: None,
+            help: None,
+            warning: false,
+            offset: Some(offset),
+        }
     }
 
     /// An error about a whole file (no position).
@@ -44,6 +55,7 @@ impl Diagnostic {
             detail: None,
             help: None,
             warning: false,
+            offset: None,
         }
     }
 

@@ -34,8 +34,25 @@ pub struct Stats {
     pub cache_corrupt: AtomicUsize,
 }
 
-/// The outcome of one chapter: its cells' outputs, or the errors that stopped it.
-pub type ChapterResult = Result<Vec<CellOutput>, Vec<Diagnostic>>;
+/// The outcome of one chapter: its cells' outputs, or what stopped it.
+pub type ChapterResult = Result<Vec<CellOutput>, Failure>;
+
+/// A chapter whose program did not compile or did not run to its end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// What went wrong, at its place in the markdown.
+    pub diags: Vec<Diagnostic>,
+    /// What the cells showed before it went wrong (none when the chapter did not compile).
+    pub ran: Vec<CellOutput>,
+    /// The cell that failed while running; `None` when the chapter did not compile.
+    pub cell: Option<usize>,
+}
+
+impl Failure {
+    fn compile(diags: Vec<Diagnostic>) -> Failure {
+        Failure { diags, ran: Vec::new(), cell: None }
+    }
+}
 
 struct Job<'a> {
     doc: &'a Doc,
@@ -55,7 +72,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     let _lock = lock(&config.build_dir)?;
     let mut results: Vec<Option<ChapterResult>> = docs.iter().map(|_| None).collect();
     let ws = Workspace::new(config)?;
-    let base = KeyBase::new(&ws.manifest, config.lockfile.as_deref(), config.output_limit)?;
+    let base = KeyBase::new(&ws.manifest, config.lockfile.as_deref(), config.output_limit, config.max_frames)?;
     let cache = Cache::new(&config.cache_dir);
     let tag = book_tag(config);
 
@@ -102,7 +119,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         let mut to_run = Vec::new();
         for (i, job) in stale {
             match errors.remove(&job.bin) {
-                Some(messages) => results[i] = Some(Err(compile_diagnostics(&job, &messages))),
+                Some(messages) => results[i] = Some(Err(Failure::compile(compile_diagnostics(&job, &messages)))),
                 None => to_run.push((i, job)),
             }
         }
@@ -118,6 +135,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
                 cells: job.doc.scan.cells.len(),
                 output_limit: config.output_limit,
                 timeout: config.timeout,
+                max_frames: config.max_frames,
             })
             .collect();
         stats.programs_run.fetch_add(to_run.len(), Ordering::Relaxed);
@@ -183,57 +201,68 @@ fn judge(config: &Config, job: &Job<'_>, outcome: RunOutcome) -> ChapterResult {
     let current = parsed.current.unwrap_or(0).min(cells.len() - 1);
     let at_cell = |i: usize, msg: String| Diagnostic::at(&doc.display, &doc.source, cells[i].range.start, msg);
     let stderr_tail = tail(&outcome.stderr, 40);
+    // What ran before the failure stays, so that a page showing the error can show it too.
+    let failed =
+        |cell: usize, diag: Diagnostic| Err(Failure { diags: vec![diag], ran: parsed.cells.clone(), cell: Some(cell) });
 
     let Some(status) = outcome.status else {
-        return Err(vec![
-            at_cell(
-                current,
-                format!(
-                    "cell {} was still running after {} s; the chapter was stopped",
-                    current + 1,
-                    config.timeout.as_secs()
-                ),
-            )
-            .detail(stderr_tail)
-            .help("make the cell finish sooner, or raise `timeout` (seconds) in `[preprocessor.exec]`"),
-        ]);
+        let msg = format!(
+            "cell {} was still running after {} s; the chapter was stopped",
+            current + 1,
+            config.timeout.as_secs()
+        );
+        return failed(
+            current,
+            at_cell(current, msg)
+                .detail(stderr_tail)
+                .help("make the cell finish sooner, or raise `timeout` (seconds) in `[preprocessor.exec]`"),
+        );
     };
-    if let Some(p) = parsed.panic {
+    if let Some(p) = &parsed.panic {
         let file_is_ours = p.file.ends_with(&format!("{}.rs", job.bin));
         let origin = file_is_ours.then(|| job.program.origin_of_char_col(cells, p.line, p.col)).flatten();
-        let d = match origin {
-            Some(o) => Diagnostic::at(&doc.display, &doc.source, o.offset, format!("cell {} panicked", o.cell + 1)),
-            None => at_cell(p.cell.min(cells.len() - 1), format!("cell {} panicked", p.cell + 1)),
+        let (cell, d) = match origin {
+            Some(o) => {
+                (o.cell, Diagnostic::at(&doc.display, &doc.source, o.offset, format!("cell {} panicked", o.cell + 1)))
+            }
+            None => {
+                let c = p.cell.min(cells.len() - 1);
+                (c, at_cell(c, format!("cell {} panicked", p.cell + 1)))
+            }
         };
-        return Err(vec![
-            d.detail(p.msg).help("fix the cell, or mark it `should-panic` if the panic is what it shows"),
-        ]);
+        return failed(
+            cell,
+            d.detail(p.msg.clone()).help("fix the cell, or mark it `should-panic` if the panic is what it shows"),
+        );
     }
     if let Some(i) = parsed.no_panic {
-        return Err(vec![
+        return failed(
+            i,
             at_cell(i, format!("cell {} is marked `should-panic` but did not panic", i + 1))
                 .help("remove `should-panic` from the cell's info string, or make it panic"),
-        ]);
+        );
     }
     if !status.success() || !parsed.done {
         let how = match status.code() {
             Some(code) => format!("exited with code {code}"),
             None => "was killed by a signal".to_owned(),
         };
-        return Err(vec![
+        return failed(
+            current,
             at_cell(current, format!("the chapter program {how} during cell {}", current + 1))
                 .detail(stderr_tail)
                 .help(
                     "cells must run to the end of the chapter: return normally instead of calling `std::process::exit`",
                 ),
-        ]);
+        );
     }
     if let Some(bad) = parsed.bad_records.first() {
-        return Err(vec![
+        return failed(
+            current,
             at_cell(current, "a cell wrote output that looks like an mdbook-exec record but is not one".to_owned())
                 .detail(bad.clone())
                 .help("do not print the mdbook-exec marker yourself"),
-        ]);
+        );
     }
     Ok(parsed.cells)
 }

@@ -7,19 +7,25 @@
 //! [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`] and [`figure`]) →
 //! [`math`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
 
+// A `Diagnostic` is large, but it travels only on the path that ends a build with an error.
+#![allow(clippy::result_large_err)]
+
 pub mod assets;
 pub mod cache;
 pub mod config;
 pub mod diag;
 pub mod doc;
 pub mod exec;
+pub mod explore;
 pub mod figure;
+#[path = "../runtime/format.rs"]
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod install;
 pub mod katex_compat;
 pub mod math;
+pub mod panel;
 pub mod program;
 pub mod protocol;
 pub mod refs;
@@ -36,21 +42,32 @@ use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::config::Config;
+pub use crate::config::OnError;
 use crate::diag::{Diagnostic, Diagnostics};
 pub use crate::exec::Stats;
 use crate::math::MathRenderer;
+// `format` (shared with the runtime) finds the value type next to it.
+use crate::protocol::Value;
 use crate::refs::Index;
 
 /// The preprocessor, registered under the name `exec`.
 #[derive(Debug, Default, Clone)]
 pub struct ExecPreprocessor {
     stats: Arc<Stats>,
+    on_error: Option<OnError>,
 }
 
 impl ExecPreprocessor {
     /// A preprocessor with fresh counters.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Decides what an author's mistake does, whatever `MDBOOK_EXEC_ON_ERROR` says: `build`
+    /// commands force [`OnError::Fail`], so that the page mode of `serve` never leaks into them.
+    pub fn on_error(mut self, on_error: OnError) -> Self {
+        self.on_error = Some(on_error);
+        self
     }
 
     /// The counters of the work done by every build this preprocessor ran.
@@ -65,15 +82,19 @@ impl Preprocessor for ExecPreprocessor {
     }
 
     fn run(&self, ctx: &PreprocessorContext, book: Book) -> Result<Book> {
-        process(ctx, book, &self.stats)
+        process(ctx, book, &self.stats, self.on_error)
     }
 }
 
 /// Runs the whole pipeline on a book. On any user error the book is left unchanged and the
-/// error lists every diagnostic, each at its chapter, line and column.
-pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Result<Book> {
+/// error lists every diagnostic, each at its chapter, line and column; in [`OnError::Page`]
+/// mode the errors are printed and the chapters they are in show them where they happened.
+pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_error: Option<OnError>) -> Result<Book> {
     let timer = Timer::new();
-    let config = Config::from_context(ctx, "exec").map_err(|d| Diagnostics(vec![d]))?;
+    let mut config = Config::from_context(ctx, "exec").map_err(|d| Diagnostics(vec![d]))?;
+    if let Some(mode) = on_error {
+        config.on_error = mode;
+    }
     let docs = doc::collect(&book, &config.src);
     check_assets(ctx, &config, &docs)?;
 
@@ -92,17 +113,31 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     let results = exec::execute(&config, &docs, stats)?;
     timer.lap("execute");
     for r in &results {
-        if let Err(e) = r {
-            diags.extend(e.iter().cloned());
+        if let Err(failure) = r {
+            diags.extend(failure.diags.iter().cloned());
         }
     }
+    let page_mode = config.on_error == OnError::Page;
     let (index, index_diags) = Index::build(&docs, &results);
+    // In page mode a value of a failed chapter reads as a marked `?`, so the prose still renders.
+    let index = if page_mode { index.with_placeholders() } else { index };
     diags.extend(index_diags);
 
+    // What each chapter shows: all its cells' outputs, or what ran before a failure (shown only
+    // in page mode; otherwise the build fails anyway).
+    let shown: Vec<Option<(&[protocol::CellOutput], Option<&exec::Failure>)>> = results
+        .iter()
+        .map(|r| match r {
+            Ok(cells) => Some((cells.as_slice(), None)),
+            Err(f) if page_mode => Some((f.ran.as_slice(), Some(f))),
+            Err(_) => None,
+        })
+        .collect();
+    let no_notes = splice::CellNotes::new();
     let mut plans = Vec::new();
-    for (d, r) in docs.iter().zip(&results) {
-        if let Ok(cells) = r {
-            let (pieces, plan_diags) = splice::plan(d, cells, &index);
+    for (d, s) in docs.iter().zip(&shown) {
+        if let Some((cells, _)) = s {
+            let (pieces, plan_diags) = splice::plan(d, cells, &index, &no_notes, config.fold_lines);
             diags.extend(plan_diags);
             plans.push((d, pieces));
         }
@@ -125,12 +160,14 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     let equations = splice::equations(plans.iter().flat_map(|(_, p)| p));
     let failures = math.render_all(&equations);
     for (d, pieces) in &plans {
-        for frag in pieces.iter().flat_map(|(_, f)| f) {
-            if let splice::Frag::Math { eq, offset } = frag
-                && let Some(msg) = failures.get(eq)
-            {
+        let mut found = Vec::new();
+        for (_, frags) in pieces {
+            splice::Frag::equations(frags, &mut found);
+        }
+        for (eq, offset) in found {
+            if let Some(msg) = failures.get(eq) {
                 diags.push(
-                    Diagnostic::at(&d.display, &d.source, *offset, "this math does not render")
+                    Diagnostic::at(&d.display, &d.source, offset, "this math does not render")
                         .detail(msg.clone())
                         .help("fix the TeX; KaTeX's supported functions are listed at katex.org/docs/supported"),
                 );
@@ -140,10 +177,27 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     math.save(&equations)?;
     timer.lap("math");
 
+    let mut failed_chapters = std::collections::HashSet::new();
     if !diags.is_empty() {
         diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         diags.dedup();
-        return Err(Diagnostics(diags).into());
+        // Errors that belong to no chapter (book.toml, the environment) always fail the build.
+        if !page_mode || diags.iter().any(|d| d.offset.is_none()) {
+            return Err(Diagnostics(diags).into());
+        }
+        eprintln!("{}", Diagnostics(diags.clone()));
+        eprintln!("mdbook-exec: the pages show these errors where they happened (`{}=page`)", config::ON_ERROR_VAR);
+        for ((d, pieces), s) in plans.iter_mut().zip(shown.iter().flatten()) {
+            let mine: Vec<Diagnostic> = diags.iter().filter(|x| x.file == d.display).cloned().collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let errors = panel::show(d, s.1, &mine);
+            *pieces = splice::plan(d, s.0, &index, &errors.notes, config.fold_lines).0;
+            errors.mark(pieces);
+            panel::mark_math(pieces, &|eq| failures.contains_key(eq));
+            failed_chapters.insert(d.display.clone());
+        }
     }
 
     let mut contents: HashMap<_, _> =
@@ -151,9 +205,15 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats) -> Resu
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item
             && let Some(path) = &ch.source_path
-            && let Some(content) = contents.remove(&config.src.join(path))
         {
-            ch.content = content;
+            let display = config.src.join(path);
+            if let Some(content) = contents.remove(&display) {
+                ch.content = content;
+            }
+            if failed_chapters.contains(&display) {
+                // The marker reaches the page's title, so a background tab shows it too.
+                ch.name = format!("⚠ {}", ch.name);
+            }
         }
     });
     timer.lap("splice");

@@ -220,11 +220,24 @@ pub fn markdown_safe(html: &str) -> String {
                 in_tag = false;
                 out.push(c);
             }
-            '*' | '_' | '\\' | '[' | ']' | '`' | '~' | '$' | '|' | '\'' | '"' | '-' | '.' | '!' if !in_tag => {
+            c if !in_tag && MARKDOWN_ACTIVE.contains(&c) => {
                 out.push_str(&format!("&#{};", c as u32));
             }
             c => out.push(c),
         }
+    }
+    out
+}
+
+/// The characters [`markdown_safe`] writes as entities.
+const MARKDOWN_ACTIVE: &[char] = &['*', '_', '\\', '[', ']', '`', '~', '$', '|', '\'', '"', '-', '.', '!'];
+
+/// Undoes [`markdown_safe`]'s entities, for HTML that goes where markdown never looks (an
+/// attribute); a third of KaTeX's output would otherwise be entities.
+pub fn without_markdown_entities(html: &str) -> String {
+    let mut out = html.to_owned();
+    for c in MARKDOWN_ACTIVE {
+        out = out.replace(&format!("&#{};", *c as u32), c.encode_utf8(&mut [0; 4]));
     }
     out
 }
@@ -242,6 +255,12 @@ mod tests {
             markdown_safe("<span class=\"a-b\">x_1*y</span>\n<b>--'</b>"),
             "<span class=\"a-b\">x&#95;1&#42;y</span> <b>&#45;&#45;&#39;</b>"
         );
+    }
+
+    #[test]
+    fn entities_can_be_undone() {
+        let html = "<span class=\"a-b\">x_1*y 3.5 &amp;#46;</span>";
+        assert_eq!(without_markdown_entities(&markdown_safe(html)), html);
     }
 
     #[test]

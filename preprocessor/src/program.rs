@@ -88,6 +88,11 @@ impl Program {
     }
 }
 
+/// Whether mdBook hides a line of Rust code on the page (`# ` or a lone `#`).
+pub fn is_hidden_line(line: &str) -> bool {
+    unhide(line).1 > 0
+}
+
 /// Lines starting `# ` are hidden on the page (as in mdBook and rustdoc) but compiled.
 fn unhide(line: &str) -> (&str, usize) {
     let indent = line.len() - line.trim_start().len();

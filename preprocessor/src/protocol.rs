@@ -60,6 +60,30 @@ pub enum Item {
     Panic { msg: String },
     /// The list of checks that passed (`exec::show_checks`).
     Checks { items: Vec<String> },
+    /// An exploration: a figure whose content the reader switches between frames.
+    Explore { label: String, caption: String, params: Vec<ParamSpec>, frames: Vec<FrameOutput> },
+}
+
+/// One parameter of an exploration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamSpec {
+    pub name: String,
+    /// The control's label (inline markdown, may hold math).
+    pub label: String,
+    pub values: Vec<Value>,
+    /// The index of the value shown first.
+    pub default: usize,
+    /// The display format of numeric values.
+    pub format: String,
+    /// Whether the values are text (a drop-down list) rather than numbers (a slider).
+    pub text: bool,
+}
+
+/// What one frame of an exploration produced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FrameOutput {
+    pub items: Vec<Item>,
+    pub values: Vec<Named>,
 }
 
 /// A named value with its default format.
@@ -114,6 +138,10 @@ enum Record {
     Table { label: String, caption: String, header: Vec<String>, rows: Vec<Vec<Value>>, formats: Vec<String> },
     Check { msg: String },
     Checks { items: Vec<String> },
+    Explore { label: String, caption: String, params: Vec<ParamSpec> },
+    Frame { i: usize },
+    FrameEnd,
+    ExploreEnd,
     Panic { msg: String, file: String, line: usize, col: usize },
     Caught,
     NoPanic,
@@ -133,6 +161,8 @@ pub struct OutputParser {
     text: Vec<u8>,
     text_total: usize,
     cut: bool,
+    /// Inside an exploration's frame: items and values go to the last frame of the last item.
+    in_frame: bool,
     parsed: Parsed,
 }
 
@@ -146,6 +176,7 @@ impl OutputParser {
             text: Vec::new(),
             text_total: 0,
             cut: false,
+            in_frame: false,
             parsed: Parsed { cells: vec![CellOutput::default(); cells], ..Parsed::default() },
         }
     }
@@ -191,6 +222,21 @@ impl OutputParser {
         self.parsed.cells.get_mut(i)
     }
 
+    /// Where items and values go now: the current cell, or the frame being read.
+    fn sink(&mut self) -> Option<(&mut Vec<Item>, &mut Vec<Named>)> {
+        let in_frame = self.in_frame;
+        let cell = self.cell_mut()?;
+        let to_frame =
+            in_frame && matches!(cell.items.last(), Some(Item::Explore { frames, .. }) if !frames.is_empty());
+        if !to_frame {
+            return Some((&mut cell.items, &mut cell.values));
+        }
+        match cell.items.last_mut() {
+            Some(Item::Explore { frames, .. }) => frames.last_mut().map(|f| (&mut f.items, &mut f.values)),
+            _ => None,
+        }
+    }
+
     fn add_text(&mut self, bytes: &[u8]) {
         if bytes.is_empty() || self.parsed.current.is_none() {
             return;
@@ -203,8 +249,8 @@ impl OutputParser {
             self.cut = true;
             self.flush_text();
             let limit = self.limit;
-            if let Some(c) = self.cell_mut() {
-                c.items.push(Item::Notice {
+            if let Some((items, _)) = self.sink() {
+                items.push(Item::Notice {
                     text: format!("output cut: this cell printed more than {limit} bytes (the `output-limit` setting)"),
                 });
             }
@@ -216,15 +262,15 @@ impl OutputParser {
             return;
         }
         let text = String::from_utf8_lossy(&std::mem::take(&mut self.text)).into_owned();
-        if let Some(c) = self.cell_mut() {
-            c.items.push(Item::Text { text });
+        if let Some((items, _)) = self.sink() {
+            items.push(Item::Text { text });
         }
     }
 
     fn push(&mut self, item: Item) {
         self.flush_text();
-        if let Some(c) = self.cell_mut() {
-            c.items.push(item);
+        if let Some((items, _)) = self.sink() {
+            items.push(item);
         }
     }
 
@@ -244,8 +290,8 @@ impl OutputParser {
                 self.cut = false;
             }
             Record::Value { name, value, fmt } => {
-                if let Some(c) = self.cell_mut() {
-                    c.values.push(Named { name, value, fmt });
+                if let Some((_, values)) = self.sink() {
+                    values.push(Named { name, value, fmt });
                 }
             }
             Record::Figure { label, caption, svg } => self.push(Item::Figure { label, caption, svg }),
@@ -253,11 +299,34 @@ impl OutputParser {
                 self.push(Item::Table { label, caption, header, rows, formats })
             }
             Record::Check { msg } => {
-                if let Some(c) = self.cell_mut() {
+                // A check passed in every frame of an exploration is listed once.
+                if let Some(c) = self.cell_mut()
+                    && !c.checks.contains(&msg)
+                {
                     c.checks.push(msg);
                 }
             }
             Record::Checks { items } => self.push(Item::Checks { items }),
+            Record::Explore { label, caption, params } => {
+                self.in_frame = false;
+                self.push(Item::Explore { label, caption, params, frames: Vec::new() });
+            }
+            Record::Frame { i } => {
+                self.flush_text();
+                self.in_frame = false;
+                if let Some(Item::Explore { frames, .. }) = self.cell_mut().and_then(|c| c.items.last_mut())
+                    && frames.len() == i
+                {
+                    frames.push(FrameOutput::default());
+                    self.in_frame = true;
+                } else {
+                    self.parsed.bad_records.push(format!("frame {i} arrived outside its exploration"));
+                }
+            }
+            Record::FrameEnd | Record::ExploreEnd => {
+                self.flush_text();
+                self.in_frame = false;
+            }
             Record::Panic { msg, file, line, col } => {
                 self.flush_text();
                 let cell = self.parsed.current.unwrap_or(0);
@@ -361,6 +430,40 @@ mod tests {
         );
         let p = parse_in_chunks(uncaught.as_bytes(), 5, 100);
         assert_eq!(p.panic.unwrap().cell, 1);
+    }
+
+    #[test]
+    fn explorations_collect_frames() {
+        let stream = format!(
+            "{}{}{}a=1\n{}{}{}b=2\n{}{}{}after\n{}",
+            rec(r#"{"t":"cell","i":0}"#),
+            rec(
+                r#"{"t":"explore","label":"e","caption":"c","params":[{"name":"a","label":"$a$","values":[{"int":"1"},{"int":"2"}],"default":1,"format":"","text":false}],"frames":2}"#
+            ),
+            rec(r#"{"t":"frame","i":0}"#),
+            rec(r#"{"t":"value","name":"x","value":{"float":"0.5"},"fmt":""}"#),
+            rec(r#"{"t":"frame_end"}"#),
+            rec(r#"{"t":"frame","i":1}"#),
+            rec(r#"{"t":"value","name":"x","value":{"float":"0.75"},"fmt":""}"#),
+            rec(r#"{"t":"frame_end"}"#),
+            rec(r#"{"t":"explore_end"}"#),
+            rec(r#"{"t":"done"}"#),
+        );
+        for chunk in [1, 9, 1000] {
+            let p = parse_in_chunks(stream.as_bytes(), chunk, 1 << 20);
+            assert!(p.bad_records.is_empty(), "{:?}", p.bad_records);
+            let Item::Explore { params, frames, .. } = &p.cells[0].items[0] else { panic!("{:?}", p.cells[0]) };
+            assert_eq!(params[0].default, 1);
+            assert_eq!(frames.len(), 2);
+            assert_eq!(frames[0].items, vec![Item::Text { text: "a=1\n".into() }]);
+            assert_eq!(frames[1].values[0].value, Value::Float(0.75));
+            assert_eq!(
+                p.cells[0].items[1],
+                Item::Text { text: "after\n".into() },
+                "text after the exploration is the cell's"
+            );
+            assert!(p.cells[0].values.is_empty());
+        }
     }
 
     #[test]

@@ -55,13 +55,40 @@ impl Label {
     }
 }
 
+/// A value exported inside an exploration: one per frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explored {
+    /// The exploration's key on the page (see [`explore_key`]).
+    pub key: String,
+    /// The value in every frame, in frame order.
+    pub frames: Vec<Named>,
+    /// The frame shown by default.
+    pub default: usize,
+}
+
+/// The name under which a page's controls and the places that follow them find one
+/// exploration; unique in `print.html`, where every chapter is on one page.
+pub fn explore_key(doc: &Doc, label: &str) -> String {
+    format!("{}/{label}", doc.key)
+}
+
+/// The frame an exploration shows first: each parameter at its default, the first parameter
+/// changing slowest.
+pub fn default_frame(params: &[crate::protocol::ParamSpec]) -> usize {
+    params.iter().fold(0, |acc, p| acc * p.values.len() + p.default)
+}
+
 /// Every value and label of the book.
 #[derive(Debug, Default)]
 pub struct Index {
     values: BTreeMap<String, BTreeMap<String, Named>>,
+    explored: BTreeMap<String, BTreeMap<String, Explored>>,
     labels: BTreeMap<String, BTreeMap<String, Label>>,
     /// Chapters whose cells failed: references into them are not reported again.
     failed: HashSet<String>,
+    /// What a value of a failed chapter reads as when the page shows errors (`None`: such
+    /// references are left alone, as the build fails anyway).
+    placeholder: Option<Named>,
     /// Values some reference used, as (chapter, name).
     used: RefCell<HashSet<(String, String)>>,
 }
@@ -80,6 +107,10 @@ pub fn numbers(doc: &Doc, cells: &[crate::protocol::CellOutput]) -> Vec<(usize, 
                 Item::Table { .. } => {
                     tables += 1;
                     (LabelKind::Table, tables)
+                }
+                Item::Explore { .. } => {
+                    figures += 1;
+                    (LabelKind::Figure, figures)
                 }
                 _ => continue,
             };
@@ -153,12 +184,36 @@ impl Index {
                         diags.push(at(ci, format!("value `{}`: {e}", v.name)));
                     }
                 }
+                for item in &cell.items {
+                    let Item::Explore { label, params, frames, .. } = item else { continue };
+                    let Some(first) = frames.first() else { continue };
+                    let default = default_frame(params).min(frames.len() - 1);
+                    for v in &first.values {
+                        let per_frame: Option<Vec<Named>> =
+                            frames.iter().map(|f| f.values.iter().find(|x| x.name == v.name).cloned()).collect();
+                        let Some(per_frame) = per_frame else {
+                            diags.push(
+                                at(ci, format!("the value `{}` is exported by some frames of exploration `{label}` but not by all", v.name))
+                                    .help("export the value in every frame, or outside the exploration"),
+                            );
+                            continue;
+                        };
+                        if values.insert(v.name.clone(), per_frame[default].clone()).is_some() {
+                            diags.push(
+                                at(ci, format!("the value `{}` is defined twice in this chapter", v.name))
+                                    .help("give each exported value its own name"),
+                            );
+                        }
+                        let explored = Explored { key: explore_key(doc, label), frames: per_frame, default };
+                        index.explored.entry(doc.key.clone()).or_default().insert(v.name.clone(), explored);
+                    }
+                }
             }
             let labels = index.labels.get_mut(&doc.key).expect("made above");
             for (ci, ii, kind, number) in numbers(doc, cells) {
                 let label = match &cells[ci].items[ii] {
-                    Item::Figure { label, .. } | Item::Table { label, .. } => label,
-                    _ => unreachable!("numbers lists figures and tables only"),
+                    Item::Figure { label, .. } | Item::Table { label, .. } | Item::Explore { label, .. } => label,
+                    _ => unreachable!("numbers lists figures, tables and explorations only"),
                 };
                 if label.is_empty() {
                     continue;
@@ -200,8 +255,20 @@ impl Index {
         entries.get(name).map(Some).ok_or_else(|| missing(chapter, name) + &known(what, entries.keys()))
     }
 
+    /// Makes values of failed chapters read as a marked question mark, for a page that shows
+    /// its errors: the prose around them stays readable and the gap is visible.
+    pub fn with_placeholders(mut self) -> Index {
+        let value = crate::protocol::Value::Tex("\\textcolor{#d32f2f}{\\boldsymbol{?}}".to_owned());
+        self.placeholder = Some(Named { name: String::new(), value, fmt: String::new() });
+        self
+    }
+
     /// Finds a value, and remembers that it was used.
     pub fn value(&self, current: &str, target: &str) -> Result<Option<&Named>, String> {
+        let (chapter, _) = Self::split(current, target);
+        if self.failed.contains(chapter) {
+            return Ok(self.placeholder.as_ref());
+        }
         let found = self.find(&self.values, current, target, "values", |chapter, name| {
             let place = if chapter == current { String::new() } else { format!(" in chapter `{chapter}`") };
             format!("no cell defines the value `{name}`{place}")
@@ -213,6 +280,12 @@ impl Index {
         Ok(found)
     }
 
+    /// The per-frame values of `target` when an exploration exported it.
+    pub fn explored(&self, current: &str, target: &str) -> Option<&Explored> {
+        let (chapter, name) = Self::split(current, target);
+        self.explored.get(chapter)?.get(name)
+    }
+
     /// Warnings for exported values that no reference used; call after every reference was
     /// resolved.
     pub fn unused(&self, docs: &[Doc], results: &[ChapterResult]) -> Vec<Diagnostic> {
@@ -221,7 +294,11 @@ impl Index {
         for (doc, result) in docs.iter().zip(results) {
             let Ok(cells) = result else { continue };
             for (ci, cell) in cells.iter().enumerate() {
-                for v in &cell.values {
+                let in_explorations = cell.items.iter().filter_map(|item| match item {
+                    Item::Explore { frames, .. } => frames.first(),
+                    _ => None,
+                });
+                for v in cell.values.iter().chain(in_explorations.flat_map(|f| &f.values)) {
                     if !used.contains(&(doc.key.clone(), v.name.clone())) {
                         out.push(
                             Diagnostic::at(

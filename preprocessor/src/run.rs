@@ -29,6 +29,8 @@ pub struct RunSpec {
     pub cells: usize,
     pub output_limit: usize,
     pub timeout: Duration,
+    /// How many frames one exploration may have.
+    pub max_frames: usize,
 }
 
 /// What happened when a program ran.
@@ -71,6 +73,7 @@ fn run_one(spec: &RunSpec) -> Result<RunOutcome> {
     cmd.current_dir(&spec.scratch)
         .env("MDBOOK_EXEC_NONCE", &spec.nonce)
         .env("RUST_BACKTRACE", "0")
+        .env("MDBOOK_EXEC_MAX_FRAMES", spec.max_frames.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

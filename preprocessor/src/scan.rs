@@ -13,7 +13,7 @@ use std::ops::Range;
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 /// The options a cell may carry after `rust,exec`.
-pub const CELL_OPTIONS: &[&str] = &["hide-code", "hide-output", "should-panic"];
+pub const CELL_OPTIONS: &[&str] = &["hide-code", "hide-output", "should-panic", "fold", "no-fold"];
 
 /// mdBook's own code block attributes, passed through to its renderer untouched.
 const MDBOOK_ATTRIBUTES: &[&str] = &["noplayground", "noplaypen", "editable"];
@@ -60,6 +60,20 @@ pub struct CellOptions {
     pub hide_output: bool,
     /// The cell is expected to panic.
     pub should_panic: bool,
+    /// Whether the code is folded away under a one-line summary.
+    pub fold: Fold,
+}
+
+/// Whether a cell's code is folded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Fold {
+    /// Folded when it is longer than the book's `fold-lines`.
+    #[default]
+    Auto,
+    /// `fold`: always folded.
+    Always,
+    /// `no-fold`: never folded.
+    Never,
 }
 
 /// A reference in inline code.
@@ -132,6 +146,13 @@ pub fn parse_options<'a>(tokens: impl Iterator<Item = &'a str>) -> Result<CellOp
             "hide-code" => o.hide_code = true,
             "hide-output" => o.hide_output = true,
             "should-panic" => o.should_panic = true,
+            "fold" | "no-fold" => {
+                let wanted = if t == "fold" { Fold::Always } else { Fold::Never };
+                if o.fold != Fold::Auto && o.fold != wanted {
+                    return Err("`fold` and `no-fold` contradict each other; keep one".to_owned());
+                }
+                o.fold = wanted;
+            }
             t if MDBOOK_ATTRIBUTES.contains(&t) => {}
             t => {
                 return Err(format!(
@@ -519,7 +540,7 @@ mod tests {
     fn plain_cell() {
         check(
             "# T\n\n```rust,exec\nlet x = 1;\nprintln!(\"{x}\");\n```\n\nafter\n",
-            "cell@3 CellOptions { hide_code: false, hide_output: false, should_panic: false } prefix=\"\" closed=true code=\"let x = 1;\\nprintln!(\\\"{x}\\\");\\n\" starts=[(4, 1), (5, 1)]\n",
+            "cell@3 CellOptions { hide_code: false, hide_output: false, should_panic: false, fold: Auto } prefix=\"\" closed=true code=\"let x = 1;\\nprintln!(\\\"{x}\\\");\\n\" starts=[(4, 1), (5, 1)]\n",
         );
     }
 
@@ -527,7 +548,7 @@ mod tests {
     fn options_split_like_mdbook() {
         check(
             "```rust, exec hide-code,should-panic noplayground\nx\n```\n",
-            "cell@1 CellOptions { hide_code: true, hide_output: false, should_panic: true } prefix=\"\" closed=true code=\"x\\n\" starts=[(2, 1)]\n",
+            "cell@1 CellOptions { hide_code: true, hide_output: false, should_panic: true, fold: Auto } prefix=\"\" closed=true code=\"x\\n\" starts=[(2, 1)]\n",
         );
     }
 
@@ -535,8 +556,16 @@ mod tests {
     fn unknown_option_lists_valid_ones() {
         check(
             "text\n\n```rust,exec,hide-cod\nx\n```\n",
-            "error@3 unknown cell option `hide-cod`; valid options are `hide-code`, `hide-output`, `should-panic`, and mdBook's `noplayground`, `noplaypen`, `editable`\n",
+            "error@3 unknown cell option `hide-cod`; valid options are `hide-code`, `hide-output`, `should-panic`, `fold`, `no-fold`, and mdBook's `noplayground`, `noplaypen`, `editable`\n",
         );
+    }
+
+    #[test]
+    fn fold_options() {
+        assert_eq!(parse_options(["fold"].into_iter()).unwrap().fold, Fold::Always);
+        assert_eq!(parse_options(["no-fold", "hide-output"].into_iter()).unwrap().fold, Fold::Never);
+        assert_eq!(parse_options(std::iter::empty()).unwrap().fold, Fold::Auto);
+        assert!(parse_options(["fold", "no-fold"].into_iter()).unwrap_err().contains("contradict"));
     }
 
     #[test]
@@ -549,8 +578,8 @@ mod tests {
     fn tilde_fence_and_longer_fence_holding_backticks() {
         check(
             "~~~rust,exec\nlet a = 1;\n~~~\n\n````rust,exec\nlet s = \"```\";\n````\n",
-            "cell@1 CellOptions { hide_code: false, hide_output: false, should_panic: false } prefix=\"\" closed=true code=\"let a = 1;\\n\" starts=[(2, 1)]\n\
-             cell@5 CellOptions { hide_code: false, hide_output: false, should_panic: false } prefix=\"\" closed=true code=\"let s = \\\"```\\\";\\n\" starts=[(6, 1)]\n",
+            "cell@1 CellOptions { hide_code: false, hide_output: false, should_panic: false, fold: Auto } prefix=\"\" closed=true code=\"let a = 1;\\n\" starts=[(2, 1)]\n\
+             cell@5 CellOptions { hide_code: false, hide_output: false, should_panic: false, fold: Auto } prefix=\"\" closed=true code=\"let s = \\\"```\\\";\\n\" starts=[(6, 1)]\n",
         );
     }
 
@@ -558,7 +587,7 @@ mod tests {
     fn cell_in_blockquote() {
         check(
             "> quoted\n>\n> ```rust,exec\n> let q = 2;\n>   q\n> ```\n",
-            "cell@3 CellOptions { hide_code: false, hide_output: false, should_panic: false } prefix=\"> \" closed=true code=\"let q = 2;\\n  q\\n\" starts=[(4, 3), (5, 3)]\n",
+            "cell@3 CellOptions { hide_code: false, hide_output: false, should_panic: false, fold: Auto } prefix=\"> \" closed=true code=\"let q = 2;\\n  q\\n\" starts=[(4, 3), (5, 3)]\n",
         );
     }
 
@@ -566,11 +595,11 @@ mod tests {
     fn cell_in_list_item() {
         check(
             "- item\n\n  ```rust,exec,hide-output\n  let l = 3;\n  ```\n- next\n",
-            "cell@3 CellOptions { hide_code: false, hide_output: true, should_panic: false } prefix=\"  \" closed=true code=\"let l = 3;\\n\" starts=[(4, 3)]\n",
+            "cell@3 CellOptions { hide_code: false, hide_output: true, should_panic: false, fold: Auto } prefix=\"  \" closed=true code=\"let l = 3;\\n\" starts=[(4, 3)]\n",
         );
         check(
             "1. ```rust,exec\n   let n = 4;\n   ```\n",
-            "cell@1 CellOptions { hide_code: false, hide_output: false, should_panic: false } prefix=\"   \" closed=true code=\"let n = 4;\\n\" starts=[(2, 4)]\n",
+            "cell@1 CellOptions { hide_code: false, hide_output: false, should_panic: false, fold: Auto } prefix=\"   \" closed=true code=\"let n = 4;\\n\" starts=[(2, 4)]\n",
         );
     }
 
@@ -588,7 +617,7 @@ mod tests {
     fn unclosed_fence() {
         check(
             "```rust,exec\nlet u = 1;\n",
-            "cell@1 CellOptions { hide_code: false, hide_output: false, should_panic: false } prefix=\"\" closed=false code=\"let u = 1;\\n\" starts=[(2, 1)]\n",
+            "cell@1 CellOptions { hide_code: false, hide_output: false, should_panic: false, fold: Auto } prefix=\"\" closed=false code=\"let u = 1;\\n\" starts=[(2, 1)]\n",
         );
     }
 

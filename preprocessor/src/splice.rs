@@ -16,10 +16,10 @@ use crate::diag::Diagnostic;
 use crate::doc::Doc;
 use crate::figure::prepare_svg;
 use crate::format::{html_escape, parse_spec, prose, tex};
-use crate::math::{Equation, MathRenderer, markdown_safe};
+use crate::math::{Equation, MathRenderer, markdown_safe, without_markdown_entities};
 use crate::protocol::{CellOutput, Item, Value};
-use crate::refs::{Index, LabelKind, equation_numbers, numbers, relative_link};
-use crate::scan::{Cell, RefKind, parser_options};
+use crate::refs::{Explored, Index, LabelKind, equation_numbers, numbers, relative_link};
+use crate::scan::{Cell, Fold, RefKind, parser_options};
 
 /// A piece of replacement text.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,26 +28,68 @@ pub enum Frag {
     Text(String),
     /// An equation to be rendered; `offset` is where it is in the chapter, for errors.
     Math { eq: Equation, offset: usize },
+    /// Alternatives that the page switches between (an exploration's frames).
+    Variants(Box<Variants>),
+}
+
+/// A group of alternatives: the first is written into the page, the others wait, as HTML, in
+/// the group's `data-exec-variants` attribute until the page script unpacks them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variants {
+    /// The group's element: `span` or `output` inside a paragraph, `div` between blocks.
+    pub tag: &'static str,
+    /// The group's attributes (class, `data-exec-explore`, ...), written as they are.
+    pub attrs: String,
+    /// For each alternative, the frames (or values) it shows for (`0-3 7`) and its content.
+    pub variants: Vec<(String, Vec<Frag>)>,
+}
+
+impl Frag {
+    /// Every equation in `frags`, nested alternatives included, with its place in the chapter.
+    pub fn equations<'a>(frags: &'a [Frag], out: &mut Vec<(&'a Equation, usize)>) {
+        for f in frags {
+            match f {
+                Frag::Text(_) => {}
+                Frag::Math { eq, offset } => out.push((eq, *offset)),
+                Frag::Variants(v) => {
+                    for (_, frags) in &v.variants {
+                        Frag::equations(frags, out);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A replacement of a byte range by fragments.
 pub type Piece = (Range<usize>, Vec<Frag>);
 
-/// Plans every replacement in one chapter.
-pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<Diagnostic>) {
+/// Extra blocks to show after cells, by cell index (error panels, "did not run" notes).
+pub type CellNotes = std::collections::BTreeMap<usize, Vec<Vec<Frag>>>;
+
+/// Plans every replacement in one chapter. `cells` holds the outputs of the cells that ran (all
+/// of them, unless the chapter failed); `notes` adds blocks after cells; cells longer than
+/// `fold_lines` (0: none) have their code folded unless they say otherwise.
+pub fn plan(
+    doc: &Doc,
+    cells: &[CellOutput],
+    index: &Index,
+    notes: &CellNotes,
+    fold_lines: usize,
+) -> (Vec<Piece>, Vec<Diagnostic>) {
     let mut pieces = Vec::new();
     let mut diags = Vec::new();
     let src = &doc.source;
 
     let numbering = numbers(doc, cells);
-    for (ci, (cell, out)) in doc.scan.cells.iter().zip(cells).enumerate() {
+    for (ci, cell) in doc.scan.cells.iter().enumerate() {
         let mut block = Vec::new();
-        if !cell.options.hide_output {
+        if let Some(out) = cells.get(ci).filter(|_| !cell.options.hide_output) {
             let nums: Vec<_> = numbering.iter().filter(|n| n.0 == ci).collect();
             let offset = cell.range.start;
             for (ii, item) in out.items.iter().enumerate() {
                 let number = nums.iter().find(|n| n.1 == ii).map(|n| n.3.as_str()).unwrap_or("");
-                match render_item(doc, index, item, number, offset) {
+                match render_item(doc, index, item, number, offset, false) {
                     Ok(frags) => {
                         if !frags.is_empty() {
                             block.push(frags);
@@ -57,9 +99,8 @@ pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<
                 }
             }
         }
-        if let Some(piece) = cell_piece(src, cell, block) {
-            pieces.push(piece);
-        }
+        block.extend(notes.get(&ci).into_iter().flatten().cloned());
+        pieces.extend(cell_pieces(src, cell, block, fold_lines));
     }
 
     for r in &doc.scan.refs {
@@ -77,20 +118,13 @@ pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<
 
     let numbers = equation_numbers(doc);
     for (i, m) in doc.scan.math.iter().enumerate() {
-        match substitute(doc, index, &m.tex, m.range.clone()) {
-            Ok(Some(tex)) => {
-                let offset = m.range.start;
-                let number = numbers.iter().find(|n| n.0 == i).map(|n| &n.1);
-                let frags = match (&m.label, number) {
-                    // KaTeX sets the number at the right margin, as in print; the line break
-                    // keeps it out of a `%` comment on the formula's last line.
-                    (Some(label), Some(number)) => vec![
-                        Frag::Text(format!("<span class=\"exec-equation\"{}>", id_attr(&label.name))),
-                        Frag::Math { eq: Equation { tex: format!("{tex}\n\\tag{{{number}}}"), display: true }, offset },
-                        Frag::Text("</span>".to_owned()),
-                    ],
-                    _ => vec![Frag::Math { eq: Equation { tex, display: m.display }, offset }],
-                };
+        let label = m.label.as_ref().zip(numbers.iter().find(|n| n.0 == i).map(|n| n.1.as_str()));
+        match math_frags(doc, index, &m.tex, m.display, label.map(|l| l.1), m.range.clone()) {
+            Ok(Some(mut frags)) => {
+                if let Some((label, _)) = label {
+                    frags.insert(0, Frag::Text(format!("<span class=\"exec-equation\"{}>", id_attr(&label.name))));
+                    frags.push(Frag::Text("</span>".to_owned()));
+                }
                 pieces.push((m.range.clone(), frags));
             }
             Ok(None) => {}
@@ -102,14 +136,11 @@ pub fn plan(doc: &Doc, cells: &[CellOutput], index: &Index) -> (Vec<Piece>, Vec<
 
 /// Every equation in a set of pieces.
 pub fn equations<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Vec<Equation> {
-    pieces
-        .into_iter()
-        .flat_map(|(_, frags)| frags)
-        .filter_map(|f| match f {
-            Frag::Math { eq, .. } => Some(eq.clone()),
-            Frag::Text(_) => None,
-        })
-        .collect()
+    let mut found = Vec::new();
+    for (_, frags) in pieces {
+        Frag::equations(frags, &mut found);
+    }
+    found.into_iter().map(|(eq, _)| eq.clone()).collect()
 }
 
 /// Writes the chapter with every piece in place. Equations must have been rendered.
@@ -124,21 +155,61 @@ pub fn apply_with(source: &str, mut pieces: Vec<Piece>, html: impl Fn(&Equation)
     let mut out = source.to_owned();
     for (range, frags) in pieces.into_iter().rev() {
         let mut text = String::new();
-        for f in frags {
-            match f {
-                Frag::Text(t) => text.push_str(&t),
-                Frag::Math { eq, .. } => text.push_str(&html(&eq)),
-            }
-        }
+        write_frags(&frags, &html, &mut text);
         out.replace_range(range, &text);
     }
     out
 }
 
-/// The piece for one cell: its output block placed after it, or in its place.
-fn cell_piece(src: &str, cell: &Cell, block: Vec<Vec<Frag>>) -> Option<Piece> {
-    if block.is_empty() && !cell.options.hide_code {
-        return None;
+fn write_frags(frags: &[Frag], html: &impl Fn(&Equation) -> String, out: &mut String) {
+    for f in frags {
+        match f {
+            Frag::Text(t) => out.push_str(t),
+            Frag::Math { eq, .. } => out.push_str(&html(eq)),
+            Frag::Variants(v) => {
+                let child = if v.tag == "div" { "div" } else { "span" };
+                let (default_frames, default) = &v.variants[0];
+                let mut others: Vec<(&str, String)> = Vec::new();
+                for (frames, frags) in &v.variants[1..] {
+                    let mut s = String::new();
+                    write_frags(frags, html, &mut s);
+                    others.push((frames, without_markdown_entities(&s)));
+                }
+                let json = serde_json::to_string(&others).expect("strings serialise");
+                out.push_str(&format!(
+                    "<{} {} data-exec-variants=\"{}\"><{child} class=\"exec-variant\" data-exec-frames=\"{default_frames}\" data-exec-default>",
+                    v.tag,
+                    v.attrs,
+                    html_escape(&json)
+                ));
+                write_frags(default, html, out);
+                out.push_str(&format!("</{child}></{}>", v.tag));
+            }
+        }
+    }
+}
+
+/// How many lines of a cell's code a reader sees (mdBook hides lines starting with `# `).
+pub fn visible_lines(cell: &Cell) -> usize {
+    cell.code.lines().filter(|l| !crate::program::is_hidden_line(l.trim_end_matches('\r'))).count()
+}
+
+/// Whether a cell's code is folded under a summary line.
+fn folded(cell: &Cell, fold_lines: usize) -> bool {
+    !cell.options.hide_code
+        && match cell.options.fold {
+            Fold::Always => true,
+            Fold::Never => false,
+            Fold::Auto => fold_lines > 0 && visible_lines(cell) > fold_lines,
+        }
+}
+
+/// The pieces for one cell: its output block placed after it (or in its place with
+/// `hide-code`), and, when its code is folded, a `<details>` around the code.
+fn cell_pieces(src: &str, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize) -> Vec<Piece> {
+    let fold = folded(cell, fold_lines);
+    if block.is_empty() && !cell.options.hide_code && !fold {
+        return Vec::new();
     }
     let prefix = cell.prefix.as_str();
     let blank = format!("{}\n", prefix.trim_end());
@@ -159,7 +230,7 @@ fn cell_piece(src: &str, cell: &Cell, block: Vec<Vec<Frag>>) -> Option<Piece> {
     }
     if cell.options.hide_code {
         // The first line of the range already follows the container prefix.
-        return Some((cell.range.clone(), frags));
+        return vec![(cell.range.clone(), frags)];
     }
     let mut lead = String::new();
     if !src[..cell.range.end].ends_with('\n') {
@@ -172,9 +243,21 @@ fn cell_piece(src: &str, cell: &Cell, block: Vec<Vec<Frag>>) -> Option<Piece> {
         let fence: String = open.chars().take_while(|&c| c == ch).collect();
         lead.push_str(&format!("{prefix}{fence}\n"));
     }
+    let mut pieces = Vec::new();
+    if fold {
+        // The code stays a markdown code block (highlighted like any other), inside the fold.
+        let lines = visible_lines(cell);
+        let summary = format!(
+            "<details class=\"exec-fold\"><summary>Code, {lines} line{}</summary>\n{blank}{prefix}",
+            if lines == 1 { "" } else { "s" }
+        );
+        pieces.push((cell.range.start..cell.range.start, vec![Frag::Text(summary)]));
+        lead.push_str(&format!("{blank}{prefix}</details>\n"));
+    }
     lead.push_str(&blank);
     frags.insert(0, Frag::Text(format!("{lead}{prefix}")));
-    Some((cell.range.end..cell.range.end, frags))
+    pieces.push((cell.range.end..cell.range.end, frags));
+    pieces
 }
 
 /// Puts `prefix` in front of every line after the first.
@@ -193,7 +276,17 @@ fn indent(text: &str, prefix: &str) -> String {
     out
 }
 
-fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usize) -> Result<Vec<Frag>, Diagnostic> {
+/// Renders one thing a cell showed. Inside an exploration's frame (`in_frame`) everything is
+/// HTML on one line, since it may travel in an attribute, and figures and tables carry no
+/// number or anchor of their own (the exploration is the numbered figure).
+pub(crate) fn render_item(
+    doc: &Doc,
+    index: &Index,
+    item: &Item,
+    number: &str,
+    offset: usize,
+    in_frame: bool,
+) -> Result<Vec<Frag>, Diagnostic> {
     let t = |s: String| Frag::Text(s);
     Ok(match item {
         Item::Text { text } => {
@@ -201,7 +294,15 @@ fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usiz
             if text.trim().is_empty() {
                 return Ok(Vec::new());
             }
+            if in_frame {
+                // As mdBook renders a `text` block, with line breaks that cannot end an HTML block.
+                let body = html_escape(text).replace('\n', "&#10;");
+                return Ok(vec![t(format!("<pre><code class=\"language-text hljs\">{body}</code></pre>"))]);
+            }
             vec![t(fenced("text", text))]
+        }
+        Item::Explore { label, caption, params, frames } => {
+            crate::explore::render(doc, index, label, caption, params, frames, number, offset)?
         }
         Item::Notice { text } => vec![t(format!("<p class=\"exec-notice\">{}</p>", html_escape(text)))],
         Item::Panic { msg } => vec![
@@ -224,6 +325,9 @@ fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usiz
                     "pass `exec::figure` a whole SVG document, such as plotters' `SVGBackend::with_string` output",
                 )
             })?;
+            if in_frame {
+                return Ok(vec![t(format!("<div class=\"exec-frame-figure\">\n{svg}\n</div>"))]);
+            }
             let mut frags = vec![t(format!("<figure class=\"exec-figure\"{}>\n{svg}\n<figcaption>", id_attr(label)))];
             frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Figure.word())));
             frags.extend(inline_markdown(doc, index, caption, offset)?);
@@ -231,8 +335,11 @@ fn render_item(doc: &Doc, index: &Index, item: &Item, number: &str, offset: usiz
             frags
         }
         Item::Table { label, caption, header, rows, formats } => {
-            let mut frags = vec![t(format!("<figure class=\"exec-table\"{}>\n<figcaption>", id_attr(label)))];
-            frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Table.word())));
+            let id = if in_frame { String::new() } else { id_attr(label) };
+            let mut frags = vec![t(format!("<figure class=\"exec-table\"{id}>\n<figcaption>"))];
+            if !in_frame {
+                frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Table.word())));
+            }
             frags.extend(inline_markdown(doc, index, caption, offset)?);
             frags.push(t("</figcaption>\n<table>\n<thead><tr>".to_owned()));
             for h in header {
@@ -283,7 +390,7 @@ fn fenced(info: &str, text: &str) -> String {
 }
 
 /// Renders a caption or header (inline markdown with math) to HTML fragments.
-fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usize) -> Result<Vec<Frag>, Diagnostic> {
+pub(crate) fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usize) -> Result<Vec<Frag>, Diagnostic> {
     let mut frags = Vec::new();
     let mut events = Vec::new();
     let flush = |events: &mut Vec<Event<'_>>, frags: &mut Vec<Frag>| {
@@ -311,10 +418,10 @@ fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usize) -> Resul
             }
             Event::InlineMath(m) | Event::DisplayMath(m) => {
                 flush(&mut events, &mut frags);
-                if let Some(tex) =
-                    substitute(doc, index, &m, offset..offset).map_err(|d| d.detail(format!("in `{text}`")))?
+                if let Some(math) = math_frags(doc, index, &m, false, None, offset..offset)
+                    .map_err(|d| d.detail(format!("in `{text}`")))?
                 {
-                    frags.push(Frag::Math { eq: Equation { tex, display: false }, offset });
+                    frags.extend(math);
                 }
             }
             e => events.push(e),
@@ -324,19 +431,28 @@ fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usize) -> Resul
     Ok(frags)
 }
 
-/// A value in prose.
+/// A value in prose; one that an exploration exported follows its controls.
 fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Result<Option<Vec<Frag>>, String> {
     let (name, fmt) = target.split_once(':').unwrap_or((target, ""));
     let Some(named) = index.value(&doc.key, name)? else { return Ok(None) };
     let spec = parse_spec(if fmt.is_empty() { &named.fmt } else { fmt })?;
-    Ok(Some(match &named.value {
-        Value::Tex(s) => vec![
-            Frag::Text("<span class=\"exec-value\">".to_owned()),
-            Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset },
-            Frag::Text("</span>".to_owned()),
-        ],
-        v => vec![Frag::Text(format!("<span class=\"exec-value\">{}</span>", markdown_safe(&prose(v, spec))))],
-    }))
+    let shown = |value: &Value| match value {
+        Value::Tex(s) => vec![Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset }],
+        v => vec![Frag::Text(markdown_safe(&prose(v, spec)))],
+    };
+    let Some(explored) = index.explored(&doc.key, name) else {
+        let mut frags = vec![Frag::Text("<span class=\"exec-value\">".to_owned())];
+        frags.extend(shown(&named.value));
+        frags.push(Frag::Text("</span>".to_owned()));
+        return Ok(Some(frags));
+    };
+    let per_frame: Vec<Vec<Frag>> = explored.frames.iter().map(|n| shown(&n.value)).collect();
+    Ok(Some(crate::explore::variants(
+        "span",
+        format!("class=\"exec-value exec-variants\" data-exec-explore=\"{}\"", html_escape(&explored.key)),
+        per_frame,
+        explored.default,
+    )))
 }
 
 /// A link to a figure, table or equation: its text (`Figure&nbsp;3.1`) and address.
@@ -351,9 +467,51 @@ fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<(String, 
     Ok(Some((label.reference(), href)))
 }
 
-/// Puts values into TeX at every `\val{name}` or `\val{name:fmt}`. Returns `None` when a value
-/// is in a chapter that failed (its error is already reported).
-fn substitute(doc: &Doc, index: &Index, tex_src: &str, range: Range<usize>) -> Result<Option<String>, Diagnostic> {
+/// The fragments of one formula (with its `number`, if labelled): one equation, or one per
+/// frame when it shows values that an exploration exported (so it follows the exploration's
+/// controls). `None` when a value is in a
+/// chapter that failed (its error is already reported).
+fn math_frags(
+    doc: &Doc,
+    index: &Index,
+    tex_src: &str,
+    display: bool,
+    number: Option<&str>,
+    range: Range<usize>,
+) -> Result<Option<Vec<Frag>>, Diagnostic> {
+    let offset = range.start;
+    // KaTeX sets an equation's number at the right margin, as in print; the line break keeps
+    // it out of a `%` comment on the formula's last line.
+    let math = |tex: String| {
+        let tex = match number {
+            Some(n) => format!("{tex}\n\\tag{{{n}}}"),
+            None => tex,
+        };
+        Frag::Math { eq: Equation { tex, display }, offset }
+    };
+    let Some((tex, explored)) = substitute(doc, index, tex_src, range.clone(), None)? else { return Ok(None) };
+    let Some(explored) = explored else { return Ok(Some(vec![math(tex)])) };
+    let mut per_frame = Vec::with_capacity(explored.frames.len());
+    for frame in 0..explored.frames.len() {
+        let Some((tex, _)) = substitute(doc, index, tex_src, range.clone(), Some(frame))? else { return Ok(None) };
+        per_frame.push(vec![math(tex)]);
+    }
+    let attrs = format!("class=\"exec-variants\" data-exec-explore=\"{}\"", html_escape(&explored.key));
+    Ok(Some(crate::explore::variants("span", attrs, per_frame, explored.default)))
+}
+
+/// Puts values into TeX at every `\val{name}` or `\val{name:fmt}`. A value an exploration
+/// exported takes its value in `frame`, or in the default frame when `frame` is `None`; the
+/// exploration is returned with the TeX, so the caller can make one equation per frame.
+/// Returns `None` when a value is in a chapter that failed (its error is already reported).
+fn substitute<'a>(
+    doc: &Doc,
+    index: &'a Index,
+    tex_src: &str,
+    range: Range<usize>,
+    frame: Option<usize>,
+) -> Result<Option<(String, Option<&'a Explored>)>, Diagnostic> {
+    let mut followed: Option<&Explored> = None;
     const CMD: &str = "\\val{";
     let mut out = String::with_capacity(tex_src.len());
     let mut rest = tex_src;
@@ -368,11 +526,23 @@ fn substitute(doc: &Doc, index: &Index, tex_src: &str, range: Range<usize>) -> R
         };
         let target = after[..close].trim();
         let (name, fmt) = target.split_once(':').unwrap_or((target, ""));
-        let named = match index.value(&doc.key, name) {
+        let mut named = match index.value(&doc.key, name) {
             Ok(Some(n)) => n,
             Ok(None) => return Ok(None),
             Err(e) => return Err(err(e)),
         };
+        if let Some(explored) = index.explored(&doc.key, name) {
+            if followed.is_some_and(|f| f.key != explored.key) {
+                return Err(err(format!(
+                    "`\\val{{{name}}}` comes from another exploration than a value before it in this formula"
+                ))
+                .help("a formula can follow the controls of one exploration; split it in two"));
+            }
+            followed = Some(explored);
+            if let Some(k) = frame {
+                named = &explored.frames[k];
+            }
+        }
         let spec = parse_spec(if fmt.is_empty() { &named.fmt } else { fmt }).map_err(err)?;
         out.push('{');
         out.push_str(&tex(&named.value, spec));
@@ -380,7 +550,7 @@ fn substitute(doc: &Doc, index: &Index, tex_src: &str, range: Range<usize>) -> R
         rest = &after[close + 1..];
     }
     out.push_str(rest);
-    Ok(Some(out))
+    Ok(Some((out, followed)))
 }
 
 #[cfg(test)]

@@ -18,10 +18,22 @@ use crate::config::Config;
 
 /// The runtime crate's source files (path under its `src/`, text), linked by every chapter
 /// program. They live in `preprocessor/runtime/` so that the packaged crate carries them.
-pub const RUNTIME_FILES: &[(&str, &str)] = &[("lib.rs", include_str!("../runtime/lib.rs"))];
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("lib.rs", include_str!("../runtime/lib.rs")),
+    ("check.rs", include_str!("../runtime/check.rs")),
+    ("explore.rs", include_str!("../runtime/explore.rs")),
+    ("figure.rs", include_str!("../runtime/figure.rs")),
+    ("format.rs", include_str!("../runtime/format.rs")),
+    ("plot.rs", include_str!("../runtime/plot.rs")),
+    ("rng.rs", include_str!("../runtime/rng.rs")),
+    ("standalone.rs", include_str!("../runtime/standalone.rs")),
+    ("table.rs", include_str!("../runtime/table.rs")),
+    ("value.rs", include_str!("../runtime/value.rs")),
+    ("wire.rs", include_str!("../runtime/wire.rs")),
+];
 
 /// The runtime's own dependencies, and the features that follow the book's crates.
-const RUNTIME_DEPENDENCIES: &str = "serde_json = \"1\"\n";
+const RUNTIME_DEPENDENCIES: &str = "serde_json = \"1\"\nlibc = \"0.2\"\n";
 /// Crates the runtime has optional helpers for, enabled when the book declares them.
 const RUNTIME_FEATURES: &[&str] = &["plotters", "ndarray"];
 

@@ -44,6 +44,9 @@ fn real_book_builds_with_executed_output_and_offline_math() {
     let link = link.expect("mdbook-exec's stylesheet is linked");
     let exec_css = read(dir, link);
     assert!(exec_css.contains("@import url(\"../../mdbook-exec/katex/katex.min.css\")"), "{}", &exec_css[..400]);
+    // Problem 8's summary writes the product of the per-unit conditionals, not of P(h_i = 1 | x).
+    assert!(intro.contains(r"P(h \mid x) = \prod_i P(h_i \mid x)"), "the summary states the factorisation");
+    assert!(!intro.contains(r"\prod_i \sigma("), "the summary does not equate P(h | x) with a product of sigmoids");
 
     // The stylesheet and fonts ship with the site, at the crate's KaTeX version.
     let css = read(dir, "mdbook-exec/katex/katex.min.css");
@@ -67,29 +70,84 @@ fn real_book_builds_with_executed_output_and_offline_math() {
 const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     (
         "threshold-units.html",
-        &["fig-threshold-loss"],
-        &["threshold: L = 1, dL/dw = 0", "weights unchanged: true", "0.5344"],
+        &["fig-threshold-loss", "tab-xor-gradients", "fig-xor-slice"],
+        &[
+            "threshold: L = 1, dL/dw = 0",
+            "weights unchanged: true",
+            "0.5344",
+            "1000 random settings: 0 nonzero threshold partials",
+        ],
     ),
-    ("deep-training.html", &["fig-chain-gradients"], &["a* = 0.659046068407", "3.875e-7"]),
+    (
+        "deep-training.html",
+        &[
+            "fig-chain-gradients",
+            "tab-chain-gradients",
+            "tab-init-scale",
+            "fig-init-scale",
+            "tab-deep-shallow",
+            "tab-depth-loss",
+            "fig-deep-shallow",
+        ],
+        &["a* = 0.659046068407", "3.875e-7", "gradient norms at gain 0.1 / at gain 0.05", "8 hidden: |dL/dW| by layer"],
+    ),
     (
         "autoencoder.html",
-        &["fig-ae-training"],
-        &["2 hidden units: loss 1.5000000000", "closed-form minimum 2.3000000000"],
+        &["fig-ae-training", "tab-ae-mc", "fig-ae-mc"],
+        &[
+            "2 hidden units: loss 1.5000000000",
+            "closed-form minimum 2.3000000000",
+            "W* (the closed-form minimiser): derived 2.3000",
+            "trained on sampled noise: DE =",
+        ],
     ),
     (
         "convolution.html",
-        &["fig-conv-neurons"],
-        &["4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
+        &["tab-conv-sizes", "tab-conv-neurons", "fig-conv-neurons"],
+        &["formula = counted in all: true", "4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
     ),
-    ("cross-entropy.html", &["fig-ce-scale", "tab-softmax"], &["CE = 1.676064272669, likelihood = 0.187108938548"]),
-    ("weight-updates.html", &["fig-grad-norms", "tab-iterations"], &["every gradient zero for 20 iterations: true"]),
+    (
+        "cross-entropy.html",
+        &["tab-softmax", "tab-ce-grad", "fig-ce-underflow", "tab-ce-underflow", "fig-ce-scale", "tab-ce-scale"],
+        &[
+            "CE = 1.676064272669, likelihood = 0.187108938548",
+            "subnormal from N = 1269 and exactly 0 from N = 1335 (predicted from the reference: 1335)",
+            "naive softmax gives CE = NaN",
+        ],
+    ),
+    (
+        "weight-updates.html",
+        &["fig-grad-norms", "tab-iterations"],
+        &[
+            "every gradient zero for 20 iterations: true",
+            "hidden units identical at every iteration: true",
+            "exactly 0 at iteration 1 in 1000, nonzero at iteration 2 in 1000",
+        ],
+    ),
     (
         "tanh-initialisation.html",
-        &["fig-tanh-derivatives", "fig-tanh-scale", "tab-gain"],
-        &["closed form: s = 0.658478948462409"],
+        &[
+            "fig-tanh-derivatives",
+            "fig-tanh-scale",
+            "tab-gain",
+            "tab-tanh-points",
+            "fig-tanh-training",
+            "tab-tanh-training",
+            "fig-tanh-depth",
+            "tab-tanh-depth",
+        ],
+        &["closed form: s = 0.658478948462409", "root of the cubic: s = 0.919021362346520"],
     ),
-    ("rbm.html", &["fig-rbm"], &["P(h_i = 1 | x) = [0.500000, 0.750000, 0.250000]"]),
-    ("receptive-fields.html", &["fig-footprints"], &["-&gt; 8 x 8", "-&gt; 13 x 13"]),
+    (
+        "rbm.html",
+        &["fig-rbm", "tab-rbm", "tab-rbm-gibbs"],
+        &["P(h_i = 1 | x) = [0.500000, 0.750000, 0.250000]", "P(h1 = 1, h2 = 1 | x) = 0.075103"],
+    ),
+    (
+        "receptive-fields.html",
+        &["fig-footprints", "tab-recurrence", "tab-footprint-row"],
+        &["-&gt; 8 x 8", "-&gt; 13 x 13"],
+    ),
     (
         "how-this-book-is-built.html",
         &["fig-guide-sine", "tab-guide-squares"],

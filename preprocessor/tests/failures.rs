@@ -7,12 +7,7 @@ use common::TestBook;
 
 #[track_caller]
 fn fails(chapter: &str, expected: &[&str]) -> String {
-    let book = TestBook::new(&[("ch.md", chapter)]);
-    let err = book.build().expect_err("the build must fail");
-    for e in expected {
-        assert!(err.contains(e), "expected {e:?} in:\n{err}");
-    }
-    err
+    common::fails_with(chapter, "", expected)
 }
 
 #[test]

@@ -17,7 +17,7 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
-use mdbook_exec::ExecPreprocessor;
+use mdbook_exec::{ExecPreprocessor, OnError};
 
 /// The mdBook CLI version `serve` uses; the library crates in Cargo.lock are the same release.
 const MDBOOK_VERSION: &str = "0.5.4";
@@ -84,7 +84,8 @@ fn build(dest: &Path) -> Result<Vec<String>> {
     let start = std::time::Instant::now();
     let mut book = MDBook::load(&root).context("loading the book")?;
     book.config.build.build_dir = dest.to_owned();
-    book.with_preprocessor(ExecPreprocessor::new());
+    // A build fails on every error, whatever the environment asks of `serve`.
+    book.with_preprocessor(ExecPreprocessor::new().on_error(OnError::Fail));
     book.build()?;
     eprintln!("built {} in {:.1} s", dest.join("index.html").display(), start.elapsed().as_secs_f64());
     let pages = book
@@ -295,8 +296,15 @@ fn serve(args: &[String]) -> Result<()> {
     if !status.success() {
         bail!("building mdbook-exec failed");
     }
-    let status =
-        Command::new(mdbook).arg("serve").args(args).current_dir(&root).status().context("running `mdbook serve`")?;
+    // While serving, a failure is shown in the page where it happened instead of stopping the
+    // rebuild (and `mdbook serve` would not even start if the first build failed).
+    let status = Command::new(mdbook)
+        .arg("serve")
+        .args(args)
+        .current_dir(&root)
+        .env(mdbook_exec::config::ON_ERROR_VAR, "page")
+        .status()
+        .context("running `mdbook serve`")?;
     if !status.success() {
         bail!("`mdbook serve` exited with {status}");
     }

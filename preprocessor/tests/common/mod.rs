@@ -63,7 +63,15 @@ impl TestBook {
 
     /// Builds the book; returns the counters of this build.
     pub fn build(&self) -> Result<Arc<Stats>, String> {
-        let pre = ExecPreprocessor::new();
+        self.build_with(ExecPreprocessor::new())
+    }
+
+    /// Builds the book with errors shown in the pages, as `serve` does.
+    pub fn build_showing_errors(&self) -> Result<Arc<Stats>, String> {
+        self.build_with(ExecPreprocessor::new().on_error(mdbook_exec::OnError::Page))
+    }
+
+    fn build_with(&self, pre: ExecPreprocessor) -> Result<Arc<Stats>, String> {
         let stats = pre.stats();
         let mut book = MDBook::load(self.root()).map_err(|e| format!("{e:#}"))?;
         book.with_preprocessor(pre);
@@ -87,4 +95,16 @@ impl TestBook {
 pub fn count(stats: &Stats) -> (usize, usize) {
     use std::sync::atomic::Ordering::Relaxed;
     (stats.cargo_builds.load(Relaxed), stats.programs_run.load(Relaxed))
+}
+
+/// Builds a one-chapter book that must fail, and checks that the error holds every `expected`
+/// piece; returns the whole error.
+#[track_caller]
+pub fn fails_with(chapter: &str, exec_config: &str, expected: &[&str]) -> String {
+    let book = TestBook::with_config(&[("ch.md", chapter)], exec_config);
+    let err = book.build().expect_err("the build must fail");
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+    err
 }

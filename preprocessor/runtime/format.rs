@@ -1,12 +1,16 @@
 //! Number and value formatting, shared by inline values and tables.
 //!
+//! This file is compiled twice: into the preprocessor, which writes values into pages, and into
+//! the runtime, which prints them for a person when a downloaded chapter runs on its own. Both
+//! have a `Value` type with the same four variants next to this module.
+//!
 //! A format spec is a short string: `""` (default: up to six significant figures, scientific
 //! outside 1e-4..1e6), `.3` (three decimals), `4s` (four significant figures), `.2e`
 //! (scientific, two decimals) or `.1%` (percent). Every value is formatted twice over: as HTML
 //! for prose, where scientific notation reads `1.5 × 10⁻³` and the minus sign is U+2212, and as
 //! TeX for math, where it reads `1.5 \times 10^{-3}`. This module never sees markdown.
 
-use crate::protocol::Value;
+use super::Value;
 
 /// A parsed format spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +121,7 @@ fn layout(x: f64, spec: Spec) -> Number {
 /// How a value is written in prose (HTML) and in math (TeX).
 pub fn prose(value: &Value, spec: Spec) -> String {
     match value {
-        Value::Float(x) => float_prose(*x, spec),
+        Value::Float(x) => float(*x, spec, &PROSE),
         Value::Int(i) if spec == Spec::Default => {
             if *i < 0 {
                 format!("\u{2212}{}", i.unsigned_abs())
@@ -125,56 +129,79 @@ pub fn prose(value: &Value, spec: Spec) -> String {
                 i.to_string()
             }
         }
-        Value::Int(i) => float_prose(*i as f64, spec),
+        Value::Int(i) => float(*i as f64, spec, &PROSE),
         Value::Text(t) => html_escape(t),
         // TeX values are typeset by the math stage; here they are only escaped text.
         Value::Tex(t) => html_escape(t),
     }
 }
 
+/// How a value is written in plain text, for a terminal: `1.5e-7`, `-2.5`, `12.3%`.
+pub fn plain(value: &Value, spec: Spec) -> String {
+    match value {
+        Value::Float(x) => float(*x, spec, &PLAIN),
+        Value::Int(i) if spec == Spec::Default => i.to_string(),
+        Value::Int(i) => float(*i as f64, spec, &PLAIN),
+        Value::Text(t) | Value::Tex(t) => t.clone(),
+    }
+}
+
 /// How a value is written inside math.
 pub fn tex(value: &Value, spec: Spec) -> String {
     match value {
-        Value::Float(x) => float_tex(*x, spec),
+        Value::Float(x) => float(*x, spec, &TEX),
         Value::Int(i) if spec == Spec::Default => i.to_string(),
-        Value::Int(i) => float_tex(*i as f64, spec),
+        Value::Int(i) => float(*i as f64, spec, &TEX),
         Value::Text(t) => format!("\\text{{{}}}", tex_escape(t)),
         Value::Tex(t) => t.clone(),
     }
 }
 
-fn float_prose(x: f64, spec: Spec) -> String {
-    if x.is_nan() {
-        return "NaN".to_owned();
-    }
-    if x.is_infinite() {
-        return if x < 0.0 { "\u{2212}∞" } else { "∞" }.to_owned();
-    }
-    let n = layout(x, spec);
-    let sign = if n.negative { "\u{2212}" } else { "" };
-    let pct = if n.percent { "%" } else { "" };
-    match n.exponent {
-        None => format!("{sign}{}{pct}", n.digits),
-        Some(e) => {
-            let esign = if e < 0 { "\u{2212}" } else { "" };
-            format!("{sign}{}\u{202f}×\u{202f}10<sup>{esign}{}</sup>", n.digits, e.unsigned_abs())
-        }
-    }
+/// How one medium writes the parts of a number.
+struct Notation {
+    minus: &'static str,
+    percent: &'static str,
+    nan: &'static str,
+    infinity: &'static str,
+    /// Mantissa digits and exponent to text.
+    power: fn(&str, i32) -> String,
 }
 
-fn float_tex(x: f64, spec: Spec) -> String {
+const PROSE: Notation = Notation {
+    minus: "\u{2212}",
+    percent: "%",
+    nan: "NaN",
+    infinity: "∞",
+    power: |m, e| {
+        let esign = if e < 0 { "\u{2212}" } else { "" };
+        format!("{m}\u{202f}×\u{202f}10<sup>{esign}{}</sup>", e.unsigned_abs())
+    },
+};
+
+const TEX: Notation = Notation {
+    minus: "-",
+    percent: "\\%",
+    nan: "\\mathrm{NaN}",
+    infinity: "\\infty",
+    power: |m, e| format!("{m} \\times 10^{{{e}}}"),
+};
+
+const PLAIN: Notation =
+    Notation { minus: "-", percent: "%", nan: "NaN", infinity: "inf", power: |m, e| format!("{m}e{e}") };
+
+fn float(x: f64, spec: Spec, n: &Notation) -> String {
     if x.is_nan() {
-        return "\\mathrm{NaN}".to_owned();
+        return n.nan.to_owned();
     }
     if x.is_infinite() {
-        return if x < 0.0 { "-\\infty" } else { "\\infty" }.to_owned();
+        return if x < 0.0 { format!("{}{}", n.minus, n.infinity) } else { n.infinity.to_owned() };
     }
-    let n = layout(x, spec);
-    let sign = if n.negative { "-" } else { "" };
-    let pct = if n.percent { "\\%" } else { "" };
-    match n.exponent {
-        None => format!("{sign}{}{pct}", n.digits),
-        Some(e) => format!("{sign}{} \\times 10^{{{e}}}", n.digits),
+    let num = layout(x, spec);
+    let sign = if num.negative { n.minus } else { "" };
+    let pct = if num.percent { n.percent } else { "" };
+    match num.exponent {
+        None => format!("{sign}{}{pct}", num.digits),
+        Some(e) => format!("{sign}{}", (n.power)(&num.digits, e)),
     }
 }
 
@@ -264,5 +291,16 @@ mod tests {
         assert_eq!(prose(&Value::Text("<b>".into()), Spec::Default), "&lt;b&gt;");
         assert_eq!(tex(&Value::Text("a_b".into()), Spec::Default), "\\text{a\\_b}");
         assert_eq!(tex(&Value::Tex("\\frac12".into()), Spec::Default), "\\frac12");
+    }
+
+    #[test]
+    fn plain_text() {
+        let p = |x: f64, spec: &str| plain(&Value::Float(x), parse_spec(spec).unwrap());
+        assert_eq!(p(1.5e-7, ""), "1.5e-7");
+        assert_eq!(p(-2.5, ""), "-2.5");
+        assert_eq!(p(0.1234, ".1%"), "12.3%");
+        assert_eq!(p(3.14259, ".3"), "3.143");
+        assert_eq!(p(f64::NAN, ""), "NaN");
+        assert_eq!(plain(&Value::Int(-42), Spec::Default), "-42");
     }
 }

@@ -11,6 +11,8 @@ use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
 use mdbook_exec::ExecPreprocessor;
 
+mod katex_switch;
+
 struct Bench {
     root: PathBuf,
     work: PathBuf,
@@ -261,6 +263,10 @@ impl Bench {
         }
         std::fs::write(dir.join("src/SUMMARY.md"), summary)?;
         std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n\n{pre}"))?;
+        if pre.contains("[preprocessor.exec]") {
+            // Like any book that uses mdbook-exec: its pages need the installed assets.
+            mdbook_exec::install::install(&dir)?;
+        }
         Ok(dir)
     }
 
@@ -499,6 +505,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     b.line("");
     b.real_book()?;
     b.math()?;
+    b.katex_switch()?;
     if !quick {
         b.cold()?;
     }

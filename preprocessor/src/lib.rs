@@ -22,6 +22,7 @@ pub mod figure;
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod glyphs;
 pub mod install;
 pub mod katex_compat;
 pub mod math;

@@ -3,7 +3,8 @@
 //! The splice stage plans: it hands every equation of the book (after inline values have been
 //! put in) to [`MathRenderer::render_all`], which renders only what the cache lacks, across
 //! all cores, and saves the cache once. Output is made safe to sit inside markdown: one line,
-//! and every character that markdown would act on in text between tags written as an entity.
+//! and every character that markdown would act on in text between tags written as an entity;
+//! [`glyphs`](crate::glyphs) leaves one copy of its text for the search index.
 //! This module never reads chapters and never decides where math is.
 
 use std::collections::{HashMap, HashSet};
@@ -14,6 +15,7 @@ use anyhow::Result;
 
 use crate::config::{MathConfig, MathOutput};
 use crate::format::html_escape;
+use crate::glyphs::one_text_copy;
 use crate::workspace::write_if_changed;
 
 /// The KaTeX version the `katex` crate bundles; the book's CSS and fonts must match it.
@@ -114,7 +116,7 @@ impl MathRenderer {
                         let Some((key, eq)) = item else { break };
                         let opts = if eq.display { &display } else { &inline };
                         match katex::render_with_opts(&eq.tex, opts) {
-                            Ok(html) => done.lock().unwrap().push((key.clone(), markdown_safe(&self.wrap(eq, html)))),
+                            Ok(html) => done.lock().unwrap().push((key.clone(), self.finish(eq, html))),
                             Err(e) => {
                                 failures.lock().unwrap().insert((*eq).clone(), katex_message(&e));
                             }
@@ -131,14 +133,17 @@ impl MathRenderer {
         failures.into_inner().unwrap()
     }
 
-    /// KaTeX's HTML, with the TeX beside it when `include-src` asks for it.
-    fn wrap(&self, eq: &Equation, html: String) -> String {
-        if !self.config.include_src {
-            return html;
-        }
-        // Line breaks as references, which the one-line form keeps.
-        let value = html_escape(&eq.tex).replace('\n', "&#10;");
-        format!("<data class=\"katex-src\" value=\"{value}\">{html}</data>")
+    /// KaTeX's HTML as it goes into the page: with the TeX beside it when `include-src` asks
+    /// for it, safe in markdown, and with one copy of its text for the search index.
+    fn finish(&self, eq: &Equation, html: String) -> String {
+        let html = if self.config.include_src {
+            // Line breaks as references, which the one-line form keeps.
+            let value = html_escape(&eq.tex).replace('\n', "&#10;");
+            format!("<data class=\"katex-src\" value=\"{value}\">{html}</data>")
+        } else {
+            html
+        };
+        one_text_copy(&markdown_safe(&html), self.config.output == MathOutput::HtmlAndMathml)
     }
 
     /// The HTML of an equation that [`render_all`](Self::render_all) has seen.
@@ -161,7 +166,7 @@ impl MathRenderer {
 
 /// The cache file's first line; a file from another KaTeX version or layout reads as empty.
 fn header() -> String {
-    format!("mdbook-exec math cache 1, KaTeX {KATEX_VERSION}\n")
+    format!("mdbook-exec math cache 2, KaTeX {KATEX_VERSION}\n")
 }
 
 /// Lays the cache out as the header, then `<key> <length>\n<html>` per entry, sorted by key

@@ -300,3 +300,32 @@ fn mdbook_katex_settings_work_in_the_renamed_table() {
     let err = book.build().unwrap_err();
     assert!(err.contains("error: macros.txt:2:1: `\\broken` has no `:`"), "{err}");
 }
+
+#[test]
+fn search_shows_each_formula_once_and_the_page_keeps_mathml() {
+    let book = TestBook::new(&[(
+        "ch.md",
+        "# Search\n\nWith $w = 1$ the iteration converges to $a^\\star = 0.659$, and\n\n$$\n\\frac{1}{2} + x_i\n$$\n\nends here.\n",
+    )]);
+    book.build().unwrap();
+    let docs = common::search_index(&book.root().join("book"));
+    let (_, body) = docs.iter().find(|(_, body)| body.contains("converges")).expect("the sentence is indexed");
+    // What a result shows: the words around a match, the formula once, as its MathML reads.
+    let shown = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(shown.contains("With w = 1 the iteration converges to a ⋆ = 0.659 , and 1 2 + x i ends here."), "{shown}");
+    assert!(!shown.contains("star") && !shown.contains("frac"), "no TeX source: {shown}");
+
+    // The page: MathML for screen readers, glyphs drawn from attributes by the stylesheet.
+    let main = book.main("ch.md");
+    assert!(main.contains("<mi>w</mi><mo>=</mo><mn>1</mn>"), "{main}");
+    assert!(!main.contains("<annotation"), "{main}");
+    assert!(
+        main.contains("data-g=\"w\"></span>") && main.contains("<span class=\"mrel\" data-g=\"=\"></span>"),
+        "{main}"
+    );
+    let css = std::fs::read_to_string(book.root().join("book/mdbook-exec/exec.css")).unwrap();
+    assert!(
+        css.contains(".katex-html [data-g]::before {\n    content: attr(data-g);"),
+        "the stylesheet draws the glyphs"
+    );
+}

@@ -104,3 +104,39 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// Boxes that scroll sideways (code, display math, tables on a narrow screen) take keyboard
+// focus while they overflow, so that a reader without a mouse can scroll them too. Only the
+// boxes that overflow are made focusable, and again whenever the window's width changes.
+(function () {
+  "use strict";
+
+  var BOXES = "pre > code, .katex-display, .table-wrapper, .exec-table table";
+
+  function mark() {
+    document.querySelectorAll(BOXES).forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-exec-scrolls", "");
+      } else if (!overflows && box.hasAttribute("data-exec-scrolls")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-exec-scrolls");
+      }
+    });
+  }
+
+  var pending = false;
+  function later() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      mark();
+    });
+  }
+
+  window.addEventListener("load", mark);
+  window.addEventListener("resize", later);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(later);
+})();

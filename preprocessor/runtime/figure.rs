@@ -17,6 +17,16 @@ pub fn plot<F>(label: &str, caption: &str, size: (u32, u32), draw: F)
 where
     F: FnOnce(&crate::plot::Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
 {
+    plot_described(label, caption, size, "", draw);
+}
+
+/// [`plot`], with `words` saying what the drawing shows (the SVG's `<desc>`, which screen
+/// readers read as the image's description).
+#[cfg(feature = "plotters")]
+pub(crate) fn plot_described<F>(label: &str, caption: &str, size: (u32, u32), words: &str, draw: F)
+where
+    F: FnOnce(&crate::plot::Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
+{
     use plotters::prelude::*;
     let mut svg = String::new();
     {
@@ -25,6 +35,12 @@ where
             panic!("drawing figure `{label}` failed: {e}");
         }
         root.present().expect("finishing the SVG document cannot fail");
+    }
+    // Just inside the `<svg ...>` tag.
+    let inside = svg.find("<svg").and_then(|start| svg[start..].find('>').map(|end| start + end + 1));
+    if let (false, Some(at)) = (words.is_empty(), inside) {
+        let text = words.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ");
+        svg.insert_str(at, &format!("\n<desc>{text}</desc>"));
     }
     figure(label, caption, svg);
 }

@@ -213,7 +213,20 @@ impl Chart {
 
     /// Shows the chart as a numbered figure.
     pub fn show(&self, label: &str, caption: &str) {
-        crate::plot(label, caption, self.size, |area| self.draw(area));
+        crate::figure::plot_described(label, caption, self.size, &self.describe(), |area| self.draw(area));
+    }
+
+    /// What the chart shows, in words, for screen readers: its axes and named series.
+    fn describe(&self) -> String {
+        let mut words = format!("{} against {}", self.y_desc, self.x_desc);
+        if !self.title.is_empty() {
+            words = format!("{}: {words}", self.title);
+        }
+        let names: Vec<&str> = self.series.iter().map(|s| s.name.as_str()).filter(|n| !n.is_empty()).collect();
+        if !names.is_empty() {
+            words += &format!("; series: {}", names.join(", "));
+        }
+        words
     }
 }
 
@@ -228,7 +241,8 @@ pub fn tick(v: &f64) -> String {
 pub fn panels(label: &str, caption: &str, charts: &[Chart]) {
     let width = charts.iter().map(|c| c.size.0).sum::<u32>();
     let height = charts.iter().map(|c| c.size.1).max().unwrap_or(400);
-    crate::plot(label, caption, (width, height), |area| {
+    let words = charts.iter().map(Chart::describe).collect::<Vec<_>>().join(". ");
+    crate::figure::plot_described(label, caption, (width, height), &words, |area| {
         for (chart, part) in charts.iter().zip(area.split_evenly((1, charts.len()))) {
             chart.draw(&part)?;
         }

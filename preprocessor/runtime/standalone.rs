@@ -30,6 +30,31 @@ pub(crate) fn cell(index: usize) {
 
 pub(crate) fn finish() {}
 
+/// Runs a cell the book expects to panic, and prints its message as the page shows it.
+pub(crate) fn should_panic(body: impl FnOnce()) {
+    static MESSAGE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(a panic with a non-string payload)".to_owned());
+        *MESSAGE.lock().unwrap_or_else(|e| e.into_inner()) = Some(msg);
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    std::panic::set_hook(previous);
+    let _ = std::io::stdout().flush();
+    match result {
+        Err(_) => {
+            let msg = MESSAGE.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
+            println!("The cell panicked, as intended:\n{msg}");
+        }
+        Ok(()) => println!("(the book expects this cell to panic, but it returned)"),
+    }
+}
+
 fn value_of(json: &Json) -> Value {
     let text = |k: &str| json[k].as_str().map(str::to_owned);
     if let Some(f) = text("float") {

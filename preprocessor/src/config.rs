@@ -50,6 +50,8 @@ pub struct Config {
     pub on_error: OnError,
     /// Cells with more visible lines than this are folded (0: never by default).
     pub fold_lines: usize,
+    /// Whether each chapter with cells links a download of its code.
+    pub downloads: bool,
     /// Math settings.
     pub math: MathConfig,
     /// Settings that were accepted but change nothing (reported as warnings).
@@ -147,6 +149,7 @@ struct Raw {
     deny_warnings: Option<bool>,
     max_frames: Option<usize>,
     fold_lines: Option<usize>,
+    downloads: Option<bool>,
     math: Option<MathConfig>,
 }
 
@@ -227,6 +230,7 @@ impl Config {
             max_frames: raw.max_frames.unwrap_or(256),
             on_error: OnError::Fail,
             fold_lines: raw.fold_lines.unwrap_or(DEFAULT_FOLD_LINES),
+            downloads: raw.downloads.unwrap_or(true),
             math: raw.math.unwrap_or_default(),
             warnings: Vec::new(),
         })

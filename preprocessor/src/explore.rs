@@ -99,6 +99,8 @@ pub fn render(
     let t = |s: String| Frag::Text(s);
     let shape: Vec<String> = params.iter().map(|p| p.values.len().to_string()).collect();
     let id = if label.is_empty() { String::new() } else { format!(" id=\"{}\"", html_escape(label)) };
+    // The caption names every drawing of every frame.
+    let caption_id = format!("exec-{}-caption", slug(&key));
 
     let mut out = vec![t(format!(
         "<figure class=\"exec-figure exec-explore\"{id} data-exec-explore=\"{key_attr}\" data-exec-shape=\"{}\">\n<div class=\"exec-controls\" hidden>",
@@ -151,7 +153,7 @@ pub fn render(
                 Some((_, f)) => f.clone(),
                 None => {
                     let f = match item {
-                        Some(item) => render_item(doc, index, item, "", offset, true)?,
+                        Some(item) => render_item(doc, index, item, "", offset, Some(&caption_id))?,
                         None => Vec::new(),
                     };
                     rendered.push((item, f.clone()));
@@ -169,7 +171,7 @@ pub fn render(
         out.push(t("\n".to_owned()));
     }
 
-    out.push(t(format!("<figcaption><span class=\"exec-number\">Figure {number}:</span> ")));
+    out.push(t(format!("<figcaption id=\"{caption_id}\"><span class=\"exec-number\">Figure {number}:</span> ")));
     out.extend(inline_markdown(doc, index, caption, offset)?);
     out.push(t("</figcaption>\n<p class=\"exec-print-note\">Online, this figure varies with ".to_owned()));
     for (p, param) in params.iter().enumerate() {

@@ -3,14 +3,16 @@
 //! Plots are drawn by `plotters` with black ink on no background. Here the ink (and black at
 //! any opacity) becomes `currentColor`, so axes, ticks, labels and frames take the page's text
 //! colour in all mdBook themes and in print; the runtime's grid grey becomes a faint
-//! `currentColor`; a white background rectangle is dropped so the page shows through. The
-//! caption becomes the SVG's accessible name. This module works on one SVG string; it never
-//! sees markdown.
+//! `currentColor`; a white background rectangle is dropped so the page shows through. The SVG
+//! becomes an image named by the figure's caption (`aria-labelledby`, so screen readers read
+//! the caption's math as MathML, not as TeX); a `<desc>` the drawing carries (charts list
+//! their series there) is its description. This module works on one SVG string; it never sees
+//! markdown.
 
 use crate::format::html_escape;
 
-/// Rewrites an SVG document for inline use in a page.
-pub fn prepare_svg(svg: &str, caption: &str) -> Result<String, String> {
+/// Rewrites an SVG document for inline use in a page, named by the element `caption_id`.
+pub fn prepare_svg(svg: &str, caption_id: &str) -> Result<String, String> {
     let start = svg.find("<svg").ok_or("the figure is not an SVG document (no `<svg` tag)")?;
     let end = svg.rfind("</svg>").ok_or("the SVG document has no closing `</svg>` tag")? + "</svg>".len();
     let body = &svg[start..end];
@@ -27,11 +29,10 @@ pub fn prepare_svg(svg: &str, caption: &str) -> Result<String, String> {
     }
     let out = out.trim_end().to_owned();
 
-    // Name the image after its caption, for screen readers and as a tooltip.
     let open_end = out.find('>').ok_or("the `<svg` tag is not closed")?;
     let (open, rest) = out.split_at(open_end);
-    let label = html_escape(caption);
-    Ok(format!("{open} role=\"img\" aria-label=\"{label}\">\n<title>{label}</title>{}", &rest[1..]))
+    let id = html_escape(caption_id);
+    Ok(format!("{open} role=\"img\" aria-labelledby=\"{id}\">{}", &rest[1..]))
 }
 
 /// A full-size white rectangle that plotters draws when the root area is filled white.
@@ -62,11 +63,11 @@ mod tests {
         let svg = "<?xml version=\"1.0\"?>\n<svg width=\"10\" height=\"5\" viewBox=\"0 0 10 5\" xmlns=\"http://www.w3.org/2000/svg\">\n\
                    <rect x=\"0\" y=\"0\" width=\"10\" height=\"5\" opacity=\"1\" fill=\"#FFFFFF\" stroke=\"none\"/>\n\n\
                    <text x=\"1\" fill=\"#000000\">a &lt; b</text>\n<line stroke=\"#DDDDDD\"/>\n<polyline stroke=\"#3B82D6\"/>\n</svg>\n";
-        let out = prepare_svg(svg, "Loss & gain").unwrap();
+        let out = prepare_svg(svg, "fig-a-caption").unwrap();
         assert_eq!(
             out,
-            "<svg width=\"10\" height=\"5\" viewBox=\"0 0 10 5\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Loss &amp; gain\">\n\
-             <title>Loss &amp; gain</title>\n<text x=\"1\" fill=\"currentColor\">a &lt; b</text>\n\
+            "<svg width=\"10\" height=\"5\" viewBox=\"0 0 10 5\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"fig-a-caption\">\n\
+             <text x=\"1\" fill=\"currentColor\">a &lt; b</text>\n\
              <line stroke=\"currentColor\" stroke-opacity=\"0.15\"/>\n<polyline stroke=\"#3B82D6\"/>\n</svg>"
         );
     }

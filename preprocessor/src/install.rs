@@ -132,7 +132,8 @@ fn add_to_list(table: &mut Table, key: &str, entry: &str) -> Result<()> {
     Ok(())
 }
 
-fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path` atomically (write, then rename).
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("an asset is in a folder");
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing in {}", dir.display()))?;
@@ -147,7 +148,10 @@ fn remove_others(dir: &Path, base: &Path, keep: &[PathBuf], removed: &mut Vec<St
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
     for e in entries.flatten() {
         let p = e.path();
-        if p.is_dir() {
+        if p.is_dir() && p == base.join(crate::download::DIR) {
+            // The chapters' downloads are written by builds, not by `install`.
+            continue;
+        } else if p.is_dir() {
             remove_others(&p, base, keep, removed)?;
             let _ = std::fs::remove_dir(&p); // only succeeds when empty
         } else if !keep.contains(&p) {

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod config;
 pub mod diag;
 pub mod doc;
+pub mod download;
 pub mod exec;
 pub mod explore;
 pub mod figure;
@@ -199,6 +200,21 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
             panel::mark_math(pieces, &|eq| failures.contains_key(eq));
             failed_chapters.insert(d.display.clone());
         }
+    }
+
+    if config.downloads {
+        // Every chapter whose cells all ran gets a download of its code, linked at its end.
+        let ran: Vec<usize> = (0..plans.len())
+            .filter(|&i| !plans[i].0.scan.cells.is_empty() && !failed_chapters.contains(&plans[i].0.display))
+            .collect();
+        let docs_ran: Vec<&doc::Doc> = ran.iter().map(|&i| plans[i].0).collect();
+        let downloads = download::write_all(&config, &ctx.config.book.title.clone().unwrap_or_default(), &docs_ran)?;
+        let site_url = ctx.config.get::<String>("output.html.site-url").ok().flatten();
+        for (i, dl) in ran.into_iter().zip(&downloads) {
+            let (d, pieces) = &mut plans[i];
+            pieces.push(download::link(d, dl, site_url.as_deref()));
+        }
+        timer.lap("downloads");
     }
 
     let mut contents: HashMap<_, _> =

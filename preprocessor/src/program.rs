@@ -37,26 +37,54 @@ impl Program {
         for l in HEADER.lines() {
             p.push(l, None);
         }
-        p.push("fn main() {", None);
-        p.push("exec::__private::start();", None);
+        p.body(cells, None);
+        p
+    }
+
+    /// The same program for a person to read and run: `header` (comment lines) on top, and
+    /// above each cell a comment with `notes[i]` (the heading it stood under, say).
+    pub fn standalone(header: &str, cells: &[Cell], notes: &[String]) -> String {
+        let mut p = Program { source: String::new(), lines: Vec::new() };
+        for l in header.lines() {
+            p.push(l, None);
+        }
+        for l in HEADER.lines() {
+            p.push(l, None);
+        }
+        p.push("", None);
+        p.body(cells, Some(notes));
+        p.source
+    }
+
+    fn body(&mut self, cells: &[Cell], notes: Option<&[String]>) {
+        self.push("fn main() {", None);
+        self.push("exec::__private::start();", None);
         for (i, cell) in cells.iter().enumerate() {
+            if let Some(note) = notes.and_then(|n| n.get(i)) {
+                self.push("", None);
+                for l in note.lines() {
+                    self.push(&format!("// {l}"), None);
+                }
+            }
             if cell.options.should_panic {
-                p.push(&format!("exec::__private::cell_should_panic({i}, || {{"), None);
+                self.push(&format!("exec::__private::cell_should_panic({i}, || {{"), None);
             } else {
-                p.push(&format!("exec::__private::cell({i});"), None);
+                self.push(&format!("exec::__private::cell({i});"), None);
             }
             for (n, line) in cell.code.lines().enumerate() {
                 let line = line.strip_suffix('\r').unwrap_or(line);
                 let (text, stripped) = unhide(line);
-                p.push(text, Some((i, n, stripped)));
+                self.push(text, Some((i, n, stripped)));
             }
             if cell.options.should_panic {
-                p.push("});", None);
+                self.push("});", None);
             }
         }
-        p.push("exec::__private::finish();", None);
-        p.push("}", None);
-        p
+        if notes.is_some() {
+            self.push("", None);
+        }
+        self.push("exec::__private::finish();", None);
+        self.push("}", None);
     }
 
     fn push(&mut self, line: &str, origin: Option<(usize, usize, usize)>) {

@@ -89,7 +89,7 @@ pub fn plan(
             let offset = cell.range.start;
             for (ii, item) in out.items.iter().enumerate() {
                 let number = nums.iter().find(|n| n.1 == ii).map(|n| n.3.as_str()).unwrap_or("");
-                match render_item(doc, index, item, number, offset, false) {
+                match render_item(doc, index, item, number, offset, None) {
                     Ok(frags) => {
                         if !frags.is_empty() {
                             block.push(frags);
@@ -100,7 +100,7 @@ pub fn plan(
             }
         }
         block.extend(notes.get(&ci).into_iter().flatten().cloned());
-        pieces.extend(cell_pieces(src, cell, block, fold_lines));
+        pieces.extend(cell_pieces(src, ci, cell, block, fold_lines));
     }
 
     for r in &doc.scan.refs {
@@ -206,7 +206,7 @@ fn folded(cell: &Cell, fold_lines: usize) -> bool {
 
 /// The pieces for one cell: its output block placed after it (or in its place with
 /// `hide-code`), and, when its code is folded, a `<details>` around the code.
-fn cell_pieces(src: &str, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize) -> Vec<Piece> {
+fn cell_pieces(src: &str, index: usize, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize) -> Vec<Piece> {
     let fold = folded(cell, fold_lines);
     if block.is_empty() && !cell.options.hide_code && !fold {
         return Vec::new();
@@ -215,7 +215,7 @@ fn cell_pieces(src: &str, cell: &Cell, block: Vec<Vec<Frag>>, fold_lines: usize)
     let blank = format!("{}\n", prefix.trim_end());
     let mut frags = Vec::new();
     if !block.is_empty() {
-        frags.push(Frag::Text("<div class=\"exec-output\">\n".to_owned()));
+        frags.push(Frag::Text(format!("<div class=\"exec-output\" data-exec-cell=\"{}\">\n", index + 1)));
         for item in block {
             frags.push(Frag::Text(format!("{blank}{prefix}")));
             for f in item {
@@ -276,16 +276,17 @@ fn indent(text: &str, prefix: &str) -> String {
     out
 }
 
-/// Renders one thing a cell showed. Inside an exploration's frame (`in_frame`) everything is
-/// HTML on one line, since it may travel in an attribute, and figures and tables carry no
-/// number or anchor of their own (the exploration is the numbered figure).
+/// Renders one thing a cell showed. Inside an exploration's frame (`in_frame` names the id of
+/// the exploration's caption) everything is HTML on one line, since it may travel in an
+/// attribute, and figures and tables carry no number or anchor of their own (the exploration
+/// is the numbered figure, and its caption names their drawings).
 pub(crate) fn render_item(
     doc: &Doc,
     index: &Index,
     item: &Item,
     number: &str,
     offset: usize,
-    in_frame: bool,
+    in_frame: Option<&str>,
 ) -> Result<Vec<Frag>, Diagnostic> {
     let t = |s: String| Frag::Text(s);
     Ok(match item {
@@ -294,7 +295,7 @@ pub(crate) fn render_item(
             if text.trim().is_empty() {
                 return Ok(Vec::new());
             }
-            if in_frame {
+            if in_frame.is_some() {
                 // As mdBook renders a `text` block, with line breaks that cannot end an HTML block.
                 let body = html_escape(text).replace('\n', "&#10;");
                 return Ok(vec![t(format!("<pre><code class=\"language-text hljs\">{body}</code></pre>"))]);
@@ -320,24 +321,35 @@ pub(crate) fn render_item(
             frags
         }
         Item::Figure { label, caption, svg } => {
-            let svg = prepare_svg(svg, caption).map_err(|e| {
+            // The caption names the image; an unlabelled figure's caption is found by number, and
+            // a frame's drawing is named by its exploration's caption.
+            let caption_id = match in_frame {
+                Some(explore_caption) => explore_caption.to_owned(),
+                None if label.is_empty() => format!("exec-figure-{number}-caption"),
+                None => format!("{label}-caption"),
+            };
+            let svg = prepare_svg(svg, &caption_id).map_err(|e| {
                 Diagnostic::at(&doc.display, &doc.source, offset, format!("figure `{label}`: {e}")).help(
                     "pass `exec::figure` a whole SVG document, such as plotters' `SVGBackend::with_string` output",
                 )
             })?;
-            if in_frame {
+            if in_frame.is_some() {
                 return Ok(vec![t(format!("<div class=\"exec-frame-figure\">\n{svg}\n</div>"))]);
             }
-            let mut frags = vec![t(format!("<figure class=\"exec-figure\"{}>\n{svg}\n<figcaption>", id_attr(label)))];
+            let mut frags = vec![t(format!(
+                "<figure class=\"exec-figure\"{}>\n{svg}\n<figcaption{}>",
+                id_attr(label),
+                id_attr(&caption_id)
+            ))];
             frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Figure.word())));
             frags.extend(inline_markdown(doc, index, caption, offset)?);
             frags.push(t("</figcaption>\n</figure>".to_owned()));
             frags
         }
         Item::Table { label, caption, header, rows, formats } => {
-            let id = if in_frame { String::new() } else { id_attr(label) };
+            let id = if in_frame.is_some() { String::new() } else { id_attr(label) };
             let mut frags = vec![t(format!("<figure class=\"exec-table\"{id}>\n<figcaption>"))];
-            if !in_frame {
+            if in_frame.is_none() {
                 frags.push(t(format!("<span class=\"exec-number\">{} {number}:</span> ", LabelKind::Table.word())));
             }
             frags.extend(inline_markdown(doc, index, caption, offset)?);
@@ -440,8 +452,9 @@ fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Resu
         Value::Tex(s) => vec![Frag::Math { eq: Equation { tex: s.clone(), display: false }, offset }],
         v => vec![Frag::Text(markdown_safe(&prose(v, spec)))],
     };
+    let name_attr = format!("data-exec-name=\"{}\"", html_escape(name));
     let Some(explored) = index.explored(&doc.key, name) else {
-        let mut frags = vec![Frag::Text("<span class=\"exec-value\">".to_owned())];
+        let mut frags = vec![Frag::Text(format!("<span class=\"exec-value\" {name_attr}>"))];
         frags.extend(shown(&named.value));
         frags.push(Frag::Text("</span>".to_owned()));
         return Ok(Some(frags));
@@ -449,7 +462,7 @@ fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Resu
     let per_frame: Vec<Vec<Frag>> = explored.frames.iter().map(|n| shown(&n.value)).collect();
     Ok(Some(crate::explore::variants(
         "span",
-        format!("class=\"exec-value exec-variants\" data-exec-explore=\"{}\"", html_escape(&explored.key)),
+        format!("class=\"exec-value exec-variants\" {name_attr} data-exec-explore=\"{}\"", html_escape(&explored.key)),
         per_frame,
         explored.default,
     )))

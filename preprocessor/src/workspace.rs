@@ -47,7 +47,7 @@ pub struct Workspace {
     /// The chapters package's manifest text; part of every cache key.
     pub manifest: String,
     /// The runtime package's manifest text.
-    runtime_manifest: String,
+    pub runtime_manifest: String,
 }
 
 impl Workspace {

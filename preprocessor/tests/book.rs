@@ -31,12 +31,12 @@ fn real_book_builds_with_executed_output_and_offline_math() {
     let dir = out.path();
 
     let intro = read(dir, "introduction.html");
-    assert!(intro.contains("<div class=\"exec-output\">"), "the introduction shows executed output");
+    assert!(intro.contains("<div class=\"exec-output\" data-exec-cell="), "the introduction shows executed output");
     assert!(
         intro.contains("the sigmoid&#x27;s derivative at 0 is 0.25")
             || intro.contains("the sigmoid's derivative at 0 is 0.25")
     );
-    assert!(intro.contains("<span class=\"exec-value\">0.25</span>"));
+    assert!(intro.contains("data-exec-name=\"sigmoid_peak\">0.25</span>"));
     assert!(intro.contains("class=\"katex\""));
     // mdbook-exec's stylesheet is linked (under a hashed name) and imports KaTeX's from the
     // site itself.

@@ -71,7 +71,7 @@ fn cells_share_state_values_figures_and_caching() {
     assert!(html.contains("mean = 2"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "printed HTML is escaped");
     assert!(!html.contains("<script>alert(1)"));
-    assert!(html.contains("<span class=\"exec-value\">2.00</span>"), "value in prose");
+    assert!(html.contains("<span class=\"exec-value\" data-exec-name=\"mean\">2.00</span>"), "value in prose");
     assert!(
         html.contains("1.50 × 10<sup>−7</sup>")
             || html.contains("1.50&#8239;×&#8239;10<sup>−7</sup>")
@@ -89,7 +89,10 @@ fn cells_share_state_values_figures_and_caching() {
     assert!(!html.contains("`=mean"));
 
     let other = book.html("other.md");
-    assert!(other.contains("<span class=\"exec-value\">2</span>"), "chapter-qualified value");
+    assert!(
+        other.contains("<span class=\"exec-value\" data-exec-name=\"state.mean\">2</span>"),
+        "chapter-qualified value"
+    );
     assert!(other.contains("index out of bounds"), "expected panic shown");
     assert_eq!(other.matches("not shown").count(), 1, "hide-output shows the code only");
     assert!(other.contains("plain rust blocks are left alone"));
@@ -150,7 +153,9 @@ fn figures_and_tables_are_numbered_linked_themed_and_stable() {
     assert!(html.contains("<a href=\"#tab-a\">Table\u{a0}2.1</a>"));
     assert!(html.contains("<td class=\"num\">0.50</td>"), "table number formatting");
     assert!(html.contains("class=\"katex\""), "math in a caption is typeset");
-    assert!(html.contains("aria-label=\"First, with $x^2$\"") && html.contains("<title>"), "accessible name");
+    // The image is named by its caption and described by the chart's axes and series.
+    assert!(html.contains("aria-labelledby=\"fig-a-caption\"") && html.contains("<figcaption id=\"fig-a-caption\">"));
+    assert!(html.contains("<desc>y against x; series: a</desc>"), "a chart lists its series");
     let refs = book.html("refs.md");
     assert!(refs.contains("href=\"figures.html#fig-b\""), "a link to another chapter's figure: {refs}");
 

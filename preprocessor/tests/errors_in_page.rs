@@ -69,7 +69,7 @@ fn failures_are_shown_where_they_happened_and_fail_the_normal_build() {
 
     // Unknown value and label: markers in the sentence, the known value still shown.
     let u = book.html("unknown.md");
-    assert!(u.contains("<span class=\"exec-value\">1.5</span>"));
+    assert!(u.contains("data-exec-name=\"x\">1.5</span>"));
     assert!(u.contains("no cell defines the value `nope`; known values: `x`"));
     assert!(u.contains("no figure, table or equation has the label `fig-nowhere`"));
     assert!(at(&u, "Known") < at(&u, "exec-error-inline"));

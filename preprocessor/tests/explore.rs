@@ -67,7 +67,12 @@ fn exploration_renders_controls_default_frame_and_variants() {
     );
 
     // Values in prose and in math follow the exploration: default shown, others in the group.
-    assert!(html.contains("<span class=\"exec-value exec-variants\" data-exec-explore=\"e/fig-lr\""), "{html}");
+    assert!(
+        html.contains(
+            "<span class=\"exec-value exec-variants\" data-exec-name=\"loss\" data-exec-explore=\"e/fig-lr\""
+        ),
+        "{html}"
+    );
     assert!(html.contains("data-exec-default=\"\">0.60</span>"), "the prose shows the default frame's value");
     assert!(html.contains("1.50"), "the largest loss, eta 0.5 with tanh, is among the variants");
     assert!(html.contains("<span class=\"exec-variants\" data-exec-explore=\"e/fig-lr\""), "the formula follows too");

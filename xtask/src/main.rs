@@ -8,7 +8,8 @@
 //! - `bench [--quick]`: measures rebuild, edit, math and scale timings side by side with the
 //!   alternatives and writes `docs/benchmarks.md`.
 //! - `look [page ...]`: builds the book in the light and the coal theme, screenshots the pages
-//!   (default: every chapter) and prints the PDF, into `target/look/`, for a person to inspect.
+//!   (default: every chapter) at a laptop's and a phone's width and prints the PDF, into
+//!   `target/look/`, for a person to inspect.
 
 mod bench;
 
@@ -146,6 +147,8 @@ fn print_pdf(book_dir: &Path, pdf: &Path) -> Result<()> {
     chromium_run(&[
         format!("--print-to-pdf={}", pdf.display()),
         "--no-pdf-header-footer".to_owned(),
+        // Bookmarks from the headings: chapters and their sections.
+        "--generate-pdf-document-outline".to_owned(),
         file_url(&book_dir.join("print.html")),
     ])
 }
@@ -206,6 +209,13 @@ fn pdf() -> Result<PathBuf> {
     if !missing.is_empty() {
         bail!("the PDF lacks the chapter titles {missing:?}");
     }
+    // The outline (bookmarks): poppler lists it as `<item>`s. The browser test checks its
+    // entries, links and page breaks in detail.
+    let xml = Command::new("pdftohtml").args(["-xml", "-i", "-q", "-stdout"]).arg(&pdf).output()?;
+    let entries = String::from_utf8_lossy(&xml.stdout).matches("<item ").count();
+    if entries < titles.len() {
+        bail!("the PDF's outline has {entries} entries for {} chapters", titles.len());
+    }
     // A `$` is fine inside code (cells print and check TeX strings); anywhere else it is math
     // that was not rendered. Code is recognised by finding the text around the `$` in the
     // code of print.html.
@@ -220,7 +230,10 @@ fn pdf() -> Result<PathBuf> {
             bail!("the PDF has a raw `$` outside code (unrendered math?) in: {window}");
         }
     }
-    eprintln!("checked: all {} chapter titles present, no raw `$` before the appendix", titles.len());
+    eprintln!(
+        "checked: all {} chapter titles present, an outline of {entries} entries, no raw `$` before the appendix",
+        titles.len()
+    );
     Ok(pdf)
 }
 
@@ -237,13 +250,14 @@ fn look(pages: &[String]) -> Result<()> {
     let pages: Vec<String> = if pages.is_empty() { chapters } else { pages.to_vec() };
     for page in &pages {
         let stem = page.trim_end_matches(".html").replace('/', "_");
-        for (theme, dir) in [("light", &light), ("coal", &coal)] {
+        // A laptop in both themes, and a phone (390 px, the width of a common one) in light.
+        for (theme, dir, width) in [("light", &light, 1000), ("coal", &coal, 1000), ("phone", &light, 390)] {
             let png = out.join(format!("{stem}-{theme}.png"));
             chromium_run(&[
                 // Give web fonts time to load; printing needs no budget (and stalls with one).
                 "--virtual-time-budget=5000".to_owned(),
                 format!("--screenshot={}", png.display()),
-                "--window-size=1000,14000".to_owned(),
+                format!("--window-size={width},14000"),
                 file_url(&dir.join(page)),
             ])?;
             eprintln!("wrote {}", png.display());

@@ -57,6 +57,13 @@ pub fn variants(tag: &'static str, attrs: String, per_frame: Vec<Vec<Frag>>, def
     vec![Frag::Variants(Box::new(Variants { tag, attrs, variants }))]
 }
 
+/// A control's name in words, for screen readers: the label without its math markup
+/// (`$\\eta$ (rate)` reads `eta (rate)`).
+fn spoken(label: &str) -> String {
+    let words: String = label.chars().filter(|c| !matches!(c, '$' | '{' | '}' | '\\' | '^' | '_')).collect();
+    words.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A name for element ids: the key's letters and digits.
 fn slug(key: &str) -> String {
     key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
@@ -113,7 +120,10 @@ pub fn render(
         out.push(t("</label>".to_owned()));
         let texts: Vec<String> = param.values.iter().map(|v| plain_value(param, v)).collect();
         if param.text {
-            out.push(t(format!("<select id=\"{control}\" data-exec-param=\"{p}\">")));
+            out.push(t(format!(
+                "<select id=\"{control}\" data-exec-param=\"{p}\" aria-label=\"{}\">",
+                html_escape(&spoken(&param.label))
+            )));
             for (i, text) in texts.iter().enumerate() {
                 let selected = if i == param.default { " selected" } else { "" };
                 out.push(t(format!("<option value=\"{i}\"{selected}>{}</option>", html_escape(text))));
@@ -122,9 +132,10 @@ pub fn render(
         } else {
             let json = serde_json::to_string(&texts).expect("strings serialise");
             out.push(t(format!(
-                "<input type=\"range\" id=\"{control}\" min=\"0\" max=\"{}\" step=\"1\" value=\"{}\" data-exec-param=\"{p}\" aria-valuetext=\"{}\" data-exec-texts=\"{}\">",
+                "<input type=\"range\" id=\"{control}\" min=\"0\" max=\"{}\" step=\"1\" value=\"{}\" data-exec-param=\"{p}\" aria-label=\"{}\" aria-valuetext=\"{}\" data-exec-texts=\"{}\">",
                 param.values.len() - 1,
                 param.default,
+                html_escape(&spoken(&param.label)),
                 html_escape(&texts[param.default]),
                 html_escape(&json)
             )));
@@ -207,6 +218,12 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spoken_labels() {
+        assert_eq!(spoken("$\\eta$ (rate)"), "eta (rate)");
+        assert_eq!(spoken("sampling"), "sampling");
+    }
 
     #[test]
     fn index_sets() {

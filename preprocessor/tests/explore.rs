@@ -49,9 +49,9 @@ fn exploration_renders_controls_default_frame_and_variants() {
     // Controls: hidden until the script runs; a slider for numbers with the default selected and
     // its text for screen readers; a list for text values.
     assert!(html.contains("<div class=\"exec-controls\" hidden=\"\">"));
-    assert!(html.contains("type=\"range\" id=\"exec-e-fig-lr-0\" min=\"0\" max=\"4\" step=\"1\" value=\"2\" data-exec-param=\"0\" aria-valuetext=\"0.3\""), "{html}");
+    assert!(html.contains("type=\"range\" id=\"exec-e-fig-lr-0\" min=\"0\" max=\"4\" step=\"1\" value=\"2\" data-exec-param=\"0\" aria-label=\"eta\" aria-valuetext=\"0.3\""), "{html}");
     assert!(html.contains("<label for=\"exec-e-fig-lr-0\"><span class=\"katex\">"), "the label's math is typeset");
-    assert!(html.contains("<select id=\"exec-e-fig-lr-1\" data-exec-param=\"1\"><option value=\"0\" selected=\"\">sigmoid</option><option value=\"1\">tanh</option></select>"));
+    assert!(html.contains("<select id=\"exec-e-fig-lr-1\" data-exec-param=\"1\" aria-label=\"activation\"><option value=\"0\" selected=\"\">sigmoid</option><option value=\"1\">tanh</option></select>"));
 
     // The default frame is in the page; every other frame waits in attributes, each stored once.
     assert!(html.contains("eta = 0.3, act = sigmoid"));

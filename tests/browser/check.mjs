@@ -8,7 +8,10 @@
 //   download of every page resolves, fragments name an element of their page, nothing leaves
 //   the sub-path, and the 404 page works at any depth;
 // - print: print.html prints to a PDF with an outline and working internal links, where no
-//   chapter title ends a page and no figure caption begins one.
+//   chapter title ends a page and no figure caption begins one;
+// - explorations: every control moves (by keyboard for a slider), and within the same animation
+//   frame the figure's parts and the values that follow it show the frame the controls name,
+//   with no layout jump and no console error.
 //
 // Pages are found by walking the site, so whatever the book adds (explorations, folded code,
 // downloads, error panels) is checked without listing it here.
@@ -33,7 +36,7 @@ const { values: args } = parseArgs({
     base: { type: "string", default: "/book/" },
     chromium: { type: "string", default: "/usr/bin/chromium" },
     out: { type: "string" },
-    // For iterating on one part: layout, axe, links or pdf (default: all of them).
+    // For iterating on one part: layout, axe, links, explore or pdf (default: all of them).
     only: { type: "string" },
   },
 });
@@ -150,6 +153,10 @@ async function open(ctx, url, width, where) {
   });
   page.on("requestfailed", (req) => failed(req.url(), `failed to load (${req.failure()?.errorText})`));
   page.on("pageerror", (err) => finding(`${where}: script error: ${err.message}`));
+  page.on("console", (msg) => {
+    // A resource that fails is reported above with its address.
+    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) finding(`${where}: console error: ${msg.text()}`);
+  });
   await page.setViewport({ width, height: 900 });
   const response = await page.goto(url, { waitUntil: "load" });
   await page.evaluate(() => document.fonts.ready);
@@ -267,10 +274,95 @@ async function checkScreenReader(page, name) {
   }
   const hidden = await page.evaluate(() =>
     [...document.querySelectorAll(".exec-checks li, .exec-output pre")]
+      // An exploration's other frames are hidden on purpose until a control shows them.
+      .filter((el) => !el.closest(".exec-variant:not([data-exec-default])"))
       .filter((el) => el.closest("[aria-hidden='true']") || !el.innerText.trim())
       .map((el) => el.className || el.tagName),
   );
   for (const h of hidden) finding(`screen reader: ${name}: a ${h} is hidden from screen readers or empty`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Explorations
+
+/**
+ * The state of every group that follows an exploration: for each, which frames (or values)
+ * its visible alternative is for. Runs in the page.
+ */
+function explorationState(key) {
+  const groups = [...document.querySelectorAll(".exec-variants")].filter((g) => g.getAttribute("data-exec-explore") === key);
+  return groups.map((g) => {
+    const shown = [...g.children].filter((c) => c.classList.contains("exec-variant") && !c.hasAttribute("data-exec-off"));
+    return {
+      by: g.getAttribute("data-exec-by") || "frame",
+      inProse: !g.closest("figure"),
+      variants: [...g.children].filter((c) => c.classList.contains("exec-variant")).length,
+      shown: shown.map((c) => c.getAttribute("data-exec-frames")),
+      html: shown.map((c) => c.innerHTML.length).join(","),
+    };
+  });
+}
+
+/** Whether "0-3 7" holds `i`. */
+function inSet(set, i) {
+  return set.split(" ").filter(Boolean).some((part) => {
+    const [a, b] = part.split("-").map(Number);
+    return i >= a && i <= (b ?? a);
+  });
+}
+
+async function checkExplorations(page, name) {
+  const figures = await page.$$("figure[data-exec-explore][data-exec-shape]");
+  for (const figure of figures) {
+    const { key, shape, hidden } = await figure.evaluate((f) => ({
+      key: f.getAttribute("data-exec-explore"),
+      shape: f.getAttribute("data-exec-shape").split(" ").map(Number),
+      hidden: f.querySelector(".exec-controls").hidden,
+    }));
+    const where = `exploration: ${name}: ${key}`;
+    if (hidden) finding(`${where}: the controls stay hidden although the script ran`);
+    const controls = await figure.$$("[data-exec-param]");
+    if (controls.length !== shape.length) {
+      finding(`${where}: ${controls.length} controls for ${shape.length} parameters`);
+      continue;
+    }
+    const before = await page.evaluate(explorationState, key);
+    if (!before.some((g) => g.variants > 1)) finding(`${where}: nothing on the page has alternatives to switch`);
+    const height = await figure.evaluate((f) => f.getBoundingClientRect().height);
+    for (const [p, control] of controls.entries()) {
+      const tag = await control.evaluate((c) => c.tagName);
+      const from = Number(await control.evaluate((c) => c.value));
+      if (tag === "INPUT") {
+        // A reader with a keyboard: focus the slider and press an arrow key.
+        await control.focus();
+        await page.keyboard.press(from + 1 < shape[p] ? "ArrowRight" : "ArrowLeft");
+      } else {
+        await control.select(String(from + 1 < shape[p] ? from + 1 : from - 1));
+      }
+      // The input handler switches synchronously, so the state read right after the event,
+      // before the browser paints again, is what the next frame shows.
+      const values = await Promise.all(controls.map((c) => c.evaluate((e) => Number(e.value))));
+      if (values[p] === from) {
+        finding(`${where}: control ${p + 1} did not move`);
+        continue;
+      }
+      const frame = values.reduce((acc, v, i) => acc * shape[i] + v, 0);
+      const after = await page.evaluate(explorationState, key);
+      let changed = false;
+      for (const [g, state] of after.entries()) {
+        if (state.variants <= 1) continue;
+        const want = state.by === "frame" ? frame : values[Number(state.by.slice(1))];
+        if (state.shown.length !== 1 || !inSet(state.shown[0], want)) {
+          finding(`${where}: after moving control ${p + 1}, group ${g + 1}${state.inProse ? " (in the prose)" : ""} shows ${JSON.stringify(state.shown)}, not the alternative for ${want}`);
+        }
+        if (state.html !== before[g].html || state.shown[0] !== before[g].shown[0]) changed = true;
+      }
+      if (!changed) finding(`${where}: moving control ${p + 1} changed nothing on the page`);
+      const now = await figure.evaluate((f) => f.getBoundingClientRect().height);
+      if (Math.abs(now - height) > 0.5) finding(`${where}: moving control ${p + 1} changed the figure's height from ${height} to ${now}`);
+    }
+  }
+  return figures.length;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -397,6 +489,7 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
   const crawl = new Crawl(site);
+  let explorations = 0;
   try {
     for (const theme of runs("axe") ? THEMES : THEMES.slice(0, 1)) {
       const ctx = await context(browser, theme);
@@ -407,6 +500,7 @@ async function main() {
         if (theme === THEMES[0]) {
           if (runs("links")) crawl.add(name, await page.evaluate(references), url);
           if (runs("axe")) await checkScreenReader(page, name);
+          if (runs("explore")) explorations += await checkExplorations(page, name);
           if (runs("layout")) for (const width of WIDTHS) await checkLayout(ctx, url, name, width);
         }
         await page.close();
@@ -424,7 +518,7 @@ async function main() {
     if (runs("axe") && !allowUsed.has(i)) finding(`axe: the accepted mdBook finding ${a.rule} on \`${a.selector}\` no longer occurs: remove it from the list`);
   });
   for (const f of findings) console.log(f);
-  console.log(`checked ${pages.length} pages: ${findings.length} finding(s)`);
+  console.log(`checked ${pages.length} pages and ${explorations} explorations: ${findings.length} finding(s)`);
   process.exit(findings.length ? 1 : 0);
 }
 

@@ -3,8 +3,8 @@
 //! The archive holds `Cargo.toml` (the book's crates at the versions its lock pins),
 //! `Cargo.lock`, `src/main.rs` (the chapter's cells in order, each under a comment with the
 //! heading it stood under), the runtime the cells call, and a README. `cargo run` then prints
-//! what the page shows, as [`standalone`](../../runtime/standalone.rs) mode of the runtime
-//! does. Archives are byte-for-byte the same on every build (fixed order and timestamps) and are
+//! what the page shows (the runtime's standalone mode speaks to a person when no preprocessor
+//! is listening). Archives are byte-for-byte the same on every build (fixed order and timestamps) and are
 //! rebuilt only when what they are made of changes. They are written into the assets folder
 //! (`src/mdbook-exec/downloads/`), which mdBook copies into the site. This module never runs
 //! the programs it packs.

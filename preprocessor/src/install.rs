@@ -1,6 +1,6 @@
 //! `mdbook-exec install [BOOK_DIR]`: sets a book up to use mdbook-exec.
 //!
-//! It writes the embedded [`assets`](crate::assets) into the book's `src/mdbook-exec/` and adds
+//! It writes the embedded [`assets`](mod@crate::assets) into the book's `src/mdbook-exec/` and adds
 //! what `book.toml` needs (`[preprocessor.exec]`, and the stylesheet and script under
 //! `[output.html]`), editing the file with `toml_edit` so that the author's formatting and
 //! comments stay as they were. Running it twice changes nothing; a newer binary replaces the

@@ -4,7 +4,7 @@
 //!
 //! [`process`] is the whole pipeline, one module per stage:
 //! [`config`] (with [`katex_compat`]) → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`run`],
-//! [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`] and [`figure`]) →
+//! [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`](mod@format) and [`figure`]) →
 //! [`math`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
 
 // A `Diagnostic` is large, but it travels only on the path that ends a build with an error.

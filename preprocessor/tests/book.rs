@@ -94,8 +94,16 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
             "tab-deep-shallow",
             "tab-depth-loss",
             "fig-deep-shallow",
+            "fig-chain-explore",
         ],
-        &["a* = 0.659046068407", "3.875e-7", "gradient norms at gain 0.1 / at gain 0.05", "8 hidden: |dL/dW| by layer"],
+        &[
+            "a* = 0.659046068407",
+            "3.875e-7",
+            "gradient norms at gain 0.1 / at gain 0.05",
+            "8 hidden: |dL/dW| by layer",
+            // The chain's weight and activation are explored, 12 x 3 frames.
+            "data-exec-explore=\"deep-training/fig-chain-explore\" data-exec-shape=\"12 3\"",
+        ],
     ),
     (
         "autoencoder.html",
@@ -119,6 +127,8 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
             "CE = 1.676064272669, likelihood = 0.187108938548",
             "subnormal from N = 1269 and exactly 0 from N = 1335 (predicted from the reference: 1335)",
             "naive softmax gives CE = NaN",
+            // The logit-scale figure is an exploration of tau in [0, 3].
+            "data-exec-explore=\"cross-entropy/fig-ce-scale\" data-exec-shape=\"31\"",
         ],
     ),
     (
@@ -128,6 +138,8 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
             "every gradient zero for 20 iterations: true",
             "hidden units identical at every iteration: true",
             "exactly 0 at iteration 1 in 1000, nonzero at iteration 2 in 1000",
+            // The gradient-norm figure is an exploration of the learning rate.
+            "data-exec-explore=\"weight-updates/fig-grad-norms\" data-exec-shape=\"25\"",
         ],
     ),
     (
@@ -141,8 +153,13 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
             "tab-tanh-training",
             "fig-tanh-depth",
             "tab-tanh-depth",
+            "fig-tanh-explore",
         ],
-        &["closed form: s = 0.658478948462409", "root of the cubic: s = 0.919021362346520"],
+        &[
+            "closed form: s = 0.658478948462409",
+            "root of the cubic: s = 0.919021362346520",
+            "data-exec-explore=\"tanh-initialisation/fig-tanh-explore\" data-exec-shape=\"10\"",
+        ],
     ),
     (
         "rbm.html",
@@ -151,8 +168,13 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "receptive-fields.html",
-        &["fig-footprints", "tab-recurrence", "tab-footprint-row"],
-        &["-&gt; 8 x 8", "-&gt; 13 x 13"],
+        &["fig-footprints", "tab-recurrence", "tab-footprint-row", "fig-rf-explore"],
+        &[
+            "-&gt; 8 x 8",
+            "-&gt; 13 x 13",
+            "conv 7x7/1, conv 7x7/2: measured 13 x 13, recurrence 13",
+            "data-exec-explore=\"receptive-fields/fig-rf-explore\" data-exec-shape=\"9 3\"",
+        ],
     ),
     (
         "how-this-book-is-built.html",

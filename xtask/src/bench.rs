@@ -12,6 +12,7 @@ use mdbook_driver::MDBook;
 use mdbook_exec::ExecPreprocessor;
 
 mod katex_switch;
+mod weight;
 
 struct Bench {
     root: PathBuf,
@@ -264,7 +265,7 @@ impl Bench {
         std::fs::write(dir.join("src/SUMMARY.md"), summary)?;
         std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n\n{pre}"))?;
         if pre.contains("[preprocessor.exec]") {
-            // Like any book that uses mdbook-exec: its pages need the installed assets.
+            // Like any book that uses mdbook-exec: the page assets are installed.
             mdbook_exec::install::install(&dir)?;
         }
         Ok(dir)
@@ -510,6 +511,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         b.cold()?;
     }
     b.scale()?;
+    b.page_weight()?;
     let doc = format!(
         "# Benchmarks\n\nWhat authors wait for, measured side by side in one run. Reproduce with \
          `cargo xtask bench` (about ten minutes; `--quick` takes under two). The math comparison \

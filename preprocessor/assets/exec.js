@@ -1,5 +1,6 @@
 // mdbook-exec's page script: explorations, where a reader moves a control and the figure, the
-// printed output and the values in the prose switch to another frame computed at build time.
+// printed output and the values in the prose switch to another frame computed at build time;
+// and formulas' glyphs put back as text (see `restoreGlyphs`).
 //
 // The page as built shows the default frame (that is all a reader without JavaScript, a search
 // index or a printer sees). Every other variant of a frame's part waits, as HTML, in the
@@ -84,8 +85,20 @@
     update();
   }
 
+  // A formula's glyphs arrive in `data-g` attributes (so that mdBook's search index, which reads
+  // text only, holds each formula once, as its MathML), drawn by the stylesheet until this puts
+  // them back as text: the page then is exactly what KaTeX wrote, down to the pixel.
+  function restoreGlyphs() {
+    document.querySelectorAll(".katex-html [data-g]").forEach(function (el) {
+      el.insertBefore(document.createTextNode(el.getAttribute("data-g")), el.firstChild);
+      el.removeAttribute("data-g");
+    });
+  }
+
   function start() {
     document.querySelectorAll("[data-exec-explore][data-exec-shape]").forEach(setUp);
+    // After the explorations' variants are in the page, so that theirs are restored too.
+    restoreGlyphs();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

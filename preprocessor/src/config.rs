@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::depcache::DepCache;
 use crate::diag::Diagnostic;
+use crate::katex_compat::{self, KatexOptions};
 
 /// The crates that cells may use when `book.toml` declares none.
 pub const DEFAULT_DEPENDENCIES: &str = r#"
@@ -56,6 +57,8 @@ pub struct Config {
     pub downloads: bool,
     /// Math settings.
     pub math: MathConfig,
+    /// Settings that were accepted but change nothing (reported as warnings).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The lock file that pins the versions of the cells' crates.
@@ -110,7 +113,7 @@ impl OnError {
 /// `Cargo.lock` next to `book.toml` may belong to the author's own crate.
 pub const OWN_LOCKFILE: &str = "mdbook-exec.lock";
 
-/// The `[preprocessor.exec.math]` table.
+/// The `[preprocessor.exec.math]` table, with what mdbook-katex's keys add to it.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct MathConfig {
@@ -121,6 +124,13 @@ pub struct MathConfig {
     /// one of the two.
     #[serde(default)]
     pub output: MathOutput,
+    /// KaTeX's options, set with mdbook-katex's keys (`leqno`, `trust`, ...).
+    #[serde(skip)]
+    pub katex: KatexOptions,
+    /// Whether each formula is wrapped in `<data class="katex-src" value="TeX">`, as
+    /// mdbook-katex's `include-src` does.
+    #[serde(skip)]
+    pub include_src: bool,
 }
 
 /// KaTeX's output formats.
@@ -134,6 +144,12 @@ pub enum MathOutput {
     Html,
     /// MathML only.
     Mathml,
+}
+
+fn invalid(name: &str, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::in_file("book.toml", format!("invalid `[preprocessor.{name}]` table"))
+        .detail(format!("{e:#}"))
+        .help("see the \"Configuration\" section of the author's guide for the valid keys")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,16 +184,18 @@ struct Raw {
 impl Config {
     /// Reads and validates the configuration of the book being built.
     pub fn from_context(ctx: &PreprocessorContext, name: &str) -> Result<Config, Diagnostic> {
-        let raw: Raw = ctx
-            .config
-            .get(&format!("preprocessor.{name}"))
-            .map_err(|e| {
-                Diagnostic::in_file("book.toml", format!("invalid `[preprocessor.{name}]` table"))
-                    .detail(format!("{e:#}"))
-                    .help("see the \"Configuration\" section of the author's guide for the valid keys")
-            })?
-            .unwrap_or_default();
-        let mut config = Config::from_raw(raw, &ctx.root, &ctx.config.book.src)?;
+        if ctx.config.get::<toml::Value>("preprocessor.katex").ok().flatten().is_some() {
+            return Err(Diagnostic::in_file(
+                "book.toml",
+                "`[preprocessor.katex]` is there as well: mdbook-katex and mdbook-exec would both render the math",
+            )
+            .help(
+                "rename `[preprocessor.katex]` to `[preprocessor.exec]` (mdbook-exec reads its settings), or remove it",
+            ));
+        }
+        let key = format!("preprocessor.{name}");
+        let table: toml::Table = ctx.config.get(&key).map_err(|e| invalid(name, e))?.unwrap_or_default();
+        let mut config = Config::from_table(table, name, &ctx.root, &ctx.config.book.src)?;
         config.on_error = OnError::from_env()?;
         Ok(config)
     }
@@ -185,6 +203,17 @@ impl Config {
     /// The configuration with every default, for a book at `root`.
     pub fn defaults(root: &Path) -> Config {
         Config::from_raw(Raw::default(), root, Path::new("src")).expect("defaults are valid")
+    }
+
+    /// Validates a `[preprocessor.<name>]` table; mdbook-katex's keys in it are taken over.
+    fn from_table(mut table: toml::Table, name: &str, root: &Path, src: &Path) -> Result<Config, Diagnostic> {
+        let katex = katex_compat::split(&mut table);
+        let output_set = table.get("math").and_then(|m| m.get("output")).is_some();
+        let raw: Raw = table.try_into().map_err(|e| invalid(name, e))?;
+        let mut config = Config::from_raw(raw, root, src)?;
+        let katex: katex_compat::Settings = katex.try_into().map_err(|e| invalid(name, e))?;
+        config.warnings = katex.apply(&mut config.math, output_set, root)?;
+        Ok(config)
     }
 
     fn from_raw(raw: Raw, root: &Path, src: &Path) -> Result<Config, Diagnostic> {
@@ -238,6 +267,7 @@ impl Config {
             fold_lines: raw.fold_lines.unwrap_or(DEFAULT_FOLD_LINES),
             downloads: raw.downloads.unwrap_or(true),
             math: raw.math.unwrap_or_default(),
+            warnings: Vec::new(),
         })
     }
 }
@@ -247,8 +277,8 @@ mod tests {
     use super::*;
 
     fn parse(toml_text: &str) -> Result<Config, String> {
-        let raw: Raw = toml::from_str(toml_text).map_err(|e| e.to_string())?;
-        Config::from_raw(raw, Path::new("/book"), Path::new("src")).map_err(|d| d.to_string())
+        let table: toml::Table = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        Config::from_table(table, "exec", Path::new("/book"), Path::new("src")).map_err(|d| d.to_string())
     }
 
     #[test]
@@ -282,5 +312,19 @@ mod tests {
         assert_eq!(c.math.macros["\\R"], "\\mathbb{R}");
         assert!(parse("timeout = 0").is_err());
         assert!(parse("[math]\nmacro = 1").unwrap_err().contains("unknown field `macro`"));
+    }
+
+    #[test]
+    fn mdbook_katex_keys_are_taken_over() {
+        let c = parse("leqno = true\noutput = 'mathml'\ntimeout = 5").unwrap();
+        assert_eq!(
+            (c.math.katex.leqno, c.math.output, c.timeout),
+            (Some(true), MathOutput::Mathml, Duration::from_secs(5))
+        );
+        let e = parse("output = 'html'\n[math]\noutput = 'html'").unwrap_err();
+        assert!(e.contains("`output` (an mdbook-katex setting) is set as well as `math.output`"), "{e}");
+        assert_eq!(parse("no-css = true").unwrap().warnings.len(), 1);
+        let e = parse("leqno = 'yes'").unwrap_err();
+        assert!(e.contains("error: book.toml: invalid `[preprocessor.exec]` table") && e.contains("leqno"), "{e}");
     }
 }

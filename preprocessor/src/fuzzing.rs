@@ -85,6 +85,9 @@ mod tests {
             "| a | `=v0` |\n|---|---|\n| $x$ | ```rust,exec``` |",
             "é```rust,exec\n😀\n```\n`=v0`é",
             "````rust,exec\n```\n````\n~~~rust,exec\n~~~",
+            "$$\na\n\n+ \\val{v0}\n$$ `=v0` $$\n> $$\n> b\n\n$$",
+            "- $$\n  a\n\n  ```rust,exec\n  1;\n  ```\n$$ $x$ $$",
+            "| $$ | $$ |\n|---|---|\n$$é\n\n😀$$",
         ] {
             super::check(text);
         }

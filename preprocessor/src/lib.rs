@@ -3,9 +3,10 @@
 //! figures, tables, and every equation rendered by KaTeX at build time.
 //!
 //! [`process`] is the whole pipeline, one module per stage:
-//! [`config`] → [`doc`] + [`scan`] → [`exec`] ([`program`], [`workspace`], [`depcache`],
-//! [`run`], [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with [`format`](mod@format) and [`figure`]) →
-//! [`math`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
+//! [`config`] (with [`katex_compat`]) → [`doc`] + [`scan`] → [`exec`] ([`program`],
+//! [`workspace`], [`depcache`], [`run`], [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with
+//! [`format`](mod@format), [`figure`], [`explore`]) → [`math`] (with [`glyphs`]) → [`panel`] (page
+//! mode only) → [`download`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
 
 // A `Diagnostic` is large, but it travels only on the path that ends a build with an error.
 #![allow(clippy::result_large_err)]
@@ -24,7 +25,9 @@ pub mod figure;
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod glyphs;
 pub mod install;
+pub mod katex_compat;
 pub mod math;
 pub mod panel;
 pub mod program;
@@ -107,20 +110,16 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
 
     let mut diags: Vec<Diagnostic> = Vec::new();
     for d in &docs {
-        for (offset, msg) in &d.scan.errors {
-            diags.push(
-                Diagnostic::at(&d.display, &d.source, *offset, msg.clone()).help("fix the code block's info string"),
-            );
+        for (offset, msg, help) in &d.scan.errors {
+            diags.push(Diagnostic::at(&d.display, &d.source, *offset, msg.clone()).help(*help));
         }
     }
 
     timer.lap("scan");
-    let mut warnings: Vec<Diagnostic> = docs
-        .iter()
-        .flat_map(|d| {
-            d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning())
-        })
-        .collect();
+    let mut warnings: Vec<Diagnostic> = config.warnings.clone();
+    warnings.extend(docs.iter().flat_map(|d| {
+        d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning())
+    }));
     let results = exec::execute(&config, &docs, stats)?;
     timer.lap("execute");
     for r in &results {
@@ -167,7 +166,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
     }
 
     timer.lap("plan");
-    let mut math = MathRenderer::new(&config.cache_dir, config.math.macros.clone(), config.math.output);
+    let mut math = MathRenderer::new(&config.cache_dir, config.math.clone());
     let equations = splice::equations(plans.iter().flat_map(|(_, p)| p));
     let failures = math.render_all(&equations);
     for (d, pieces) in &plans {

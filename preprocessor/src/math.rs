@@ -3,16 +3,19 @@
 //! The splice stage plans: it hands every equation of the book (after inline values have been
 //! put in) to [`MathRenderer::render_all`], which renders only what the cache lacks, across
 //! all cores, and saves the cache once. Output is made safe to sit inside markdown: one line,
-//! and every character that markdown would act on in text between tags written as an entity.
+//! and every character that markdown would act on in text between tags written as an entity;
+//! [`glyphs`](crate::glyphs) leaves one copy of its text for the search index.
 //! This module never reads chapters and never decides where math is.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use anyhow::Result;
 
-use crate::config::MathOutput;
+use crate::config::{MathConfig, MathOutput};
+use crate::format::html_escape;
+use crate::glyphs::one_text_copy;
 use crate::workspace::write_if_changed;
 
 /// The KaTeX version the `katex` crate bundles; the book's CSS and fonts must match it.
@@ -25,10 +28,9 @@ pub struct Equation {
     pub display: bool,
 }
 
-/// Renders equations with fixed macros, remembering results on disk.
+/// Renders equations with fixed settings, remembering results on disk.
 pub struct MathRenderer {
-    macros: BTreeMap<String, String>,
-    output: MathOutput,
+    config: MathConfig,
     salt: String,
     path: PathBuf,
     cache: HashMap<String, String>,
@@ -39,12 +41,13 @@ pub struct MathRenderer {
 
 impl MathRenderer {
     /// A renderer whose cache lives in `dir/math.json`.
-    pub fn new(dir: impl Into<PathBuf>, macros: BTreeMap<String, String>, output: MathOutput) -> MathRenderer {
+    pub fn new(dir: impl Into<PathBuf>, config: MathConfig) -> MathRenderer {
         let path = dir.into().join("math.cache");
         let cache = std::fs::read(&path).ok().and_then(|bytes| decode(&bytes)).unwrap_or_default();
-        // Macros and the output format change every equation's output: part of every key.
-        let salt = serde_json::to_string(&(&macros, output)).expect("string map serialises");
-        MathRenderer { macros, output, salt, path, cache, dirty: false, rendered: 0 }
+        // Every setting can change every equation's output: part of every key.
+        let c = &config;
+        let salt = serde_json::to_string(&(&c.macros, c.output, &c.katex, c.include_src)).expect("settings serialise");
+        MathRenderer { config, salt, path, cache, dirty: false, rendered: 0 }
     }
 
     fn key(&self, eq: &Equation) -> String {
@@ -77,10 +80,29 @@ impl MathRenderer {
                 s.spawn(|| {
                     let opts = |display| {
                         let mut b = katex::Opts::builder();
-                        for (name, body) in &self.macros {
+                        for (name, body) in &self.config.macros {
                             b = b.add_macro(name.clone(), body.clone());
                         }
-                        let output = match self.output {
+                        let k = &self.config.katex;
+                        if let Some(v) = k.leqno {
+                            b.leqno(v);
+                        }
+                        if let Some(v) = k.fleqn {
+                            b.fleqn(v);
+                        }
+                        if let Some(v) = k.min_rule_thickness {
+                            b.min_rule_thickness(v);
+                        }
+                        if let Some(v) = k.max_size {
+                            b.max_size(v);
+                        }
+                        if let Some(v) = k.max_expand {
+                            b.max_expand(v);
+                        }
+                        if let Some(v) = k.trust {
+                            b.trust(v);
+                        }
+                        let output = match self.config.output {
                             MathOutput::HtmlAndMathml => katex::OutputType::HtmlAndMathml,
                             MathOutput::Html => katex::OutputType::Html,
                             MathOutput::Mathml => katex::OutputType::Mathml,
@@ -94,7 +116,7 @@ impl MathRenderer {
                         let Some((key, eq)) = item else { break };
                         let opts = if eq.display { &display } else { &inline };
                         match katex::render_with_opts(&eq.tex, opts) {
-                            Ok(html) => done.lock().unwrap().push((key.clone(), markdown_safe(&html))),
+                            Ok(html) => done.lock().unwrap().push((key.clone(), self.finish(eq, html))),
                             Err(e) => {
                                 failures.lock().unwrap().insert((*eq).clone(), katex_message(&e));
                             }
@@ -109,6 +131,19 @@ impl MathRenderer {
             self.dirty = true;
         }
         failures.into_inner().unwrap()
+    }
+
+    /// KaTeX's HTML as it goes into the page: with the TeX beside it when `include-src` asks
+    /// for it, safe in markdown, and with one copy of its text for the search index.
+    fn finish(&self, eq: &Equation, html: String) -> String {
+        let html = if self.config.include_src {
+            // Line breaks as references, which the one-line form keeps.
+            let value = html_escape(&eq.tex).replace('\n', "&#10;");
+            format!("<data class=\"katex-src\" value=\"{value}\">{html}</data>")
+        } else {
+            html
+        };
+        one_text_copy(&markdown_safe(&html), self.config.output == MathOutput::HtmlAndMathml)
     }
 
     /// The HTML of an equation that [`render_all`](Self::render_all) has seen.
@@ -131,7 +166,7 @@ impl MathRenderer {
 
 /// The cache file's first line; a file from another KaTeX version or layout reads as empty.
 fn header() -> String {
-    format!("mdbook-exec math cache 1, KaTeX {KATEX_VERSION}\n")
+    format!("mdbook-exec math cache 2, KaTeX {KATEX_VERSION}\n")
 }
 
 /// Lays the cache out as the header, then `<key> <length>\n<html>` per entry, sorted by key
@@ -214,7 +249,10 @@ pub fn without_markdown_entities(html: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::katex_compat::KatexOptions;
 
     #[test]
     fn safe_for_markdown() {
@@ -239,7 +277,8 @@ mod tests {
             Equation { tex: "\\sum_{i=1}^n x_i".into(), display: true },
             Equation { tex: "\\frac{1}{".into(), display: false },
         ];
-        let mut r = MathRenderer::new(dir.path(), macros.clone(), MathOutput::default());
+        let config = MathConfig { macros, ..MathConfig::default() };
+        let mut r = MathRenderer::new(dir.path(), config.clone());
         let failures = r.render_all(&eqs);
         assert_eq!(failures.len(), 1);
         assert!(failures[&eqs[2]].starts_with("KaTeX parse error"), "{failures:?}");
@@ -254,11 +293,15 @@ mod tests {
 
         assert_eq!(decode(encode(&r.cache).as_bytes()).as_ref(), Some(&r.cache));
         assert_eq!(decode(b"garbage"), None);
-        let mut again = MathRenderer::new(dir.path(), macros, MathOutput::default());
+        let mut again = MathRenderer::new(dir.path(), config.clone());
         assert!(again.render_all(&eqs[..2]).is_empty());
         assert_eq!(again.rendered, 0);
-        let mut other_macros = MathRenderer::new(dir.path(), BTreeMap::new(), MathOutput::default());
+        let mut other_macros = MathRenderer::new(dir.path(), MathConfig::default());
         other_macros.render_all(&eqs[1..2]);
         assert_eq!(other_macros.rendered, 1, "macros are part of the key");
+        let leqno = MathConfig { katex: KatexOptions { leqno: Some(true), ..KatexOptions::default() }, ..config };
+        let mut other_options = MathRenderer::new(dir.path(), leqno);
+        other_options.render_all(&eqs[1..2]);
+        assert_eq!(other_options.rendered, 1, "KaTeX's options are part of the key");
     }
 }

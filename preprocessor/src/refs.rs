@@ -1,10 +1,11 @@
-//! The book-wide index of what cells defined: named values and numbered figures and tables.
+//! The book-wide index of what chapters define: named values and numbered figures and tables
+//! (from their cells), and numbered equations (from their `$$ ... $$ {#label}`).
 //!
 //! Values and labels belong to the chapter that made them and are found from any chapter by a
 //! chapter-qualified name (`chapter.name`, where `chapter` is the file's path without `.md`).
-//! Figures and tables are numbered per chapter in order (`Figure 3.1`, `Table 3.1`). This
-//! module resolves names and reports unknown or duplicate ones with what is valid; it never
-//! formats output or edits text.
+//! Figures, tables and labelled equations are numbered per chapter in order (`Figure 3.1`,
+//! `Table 3.1`, `Eq. (3.1)`). This module resolves names and reports unknown or duplicate ones
+//! with what is valid; it never formats output or edits text.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
@@ -15,11 +16,12 @@ use crate::doc::Doc;
 use crate::exec::ChapterResult;
 use crate::protocol::{Item, Named};
 
-/// Whether a label names a figure or a table.
+/// Whether a label names a figure, a table or an equation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabelKind {
     Figure,
     Table,
+    Equation,
 }
 
 impl LabelKind {
@@ -28,11 +30,12 @@ impl LabelKind {
         match self {
             LabelKind::Figure => "Figure",
             LabelKind::Table => "Table",
+            LabelKind::Equation => "Eq.",
         }
     }
 }
 
-/// A numbered figure or table.
+/// A numbered figure, table or equation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub kind: LabelKind,
@@ -40,6 +43,16 @@ pub struct Label {
     pub number: String,
     /// The chapter's path, for links from other chapters.
     pub chapter_path: PathBuf,
+}
+
+impl Label {
+    /// How a reference reads, as HTML: `Figure&nbsp;3.1`, `Eq.&nbsp;(3.1)`.
+    pub fn reference(&self) -> String {
+        match self.kind {
+            LabelKind::Equation => format!("{}&nbsp;({})", self.kind.word(), self.number),
+            kind => format!("{}&nbsp;{}", kind.word(), self.number),
+        }
+    }
 }
 
 /// A value exported inside an exploration: one per frame.
@@ -101,14 +114,25 @@ pub fn numbers(doc: &Doc, cells: &[crate::protocol::CellOutput]) -> Vec<(usize, 
                 }
                 _ => continue,
             };
-            let number = match &doc.number {
-                Some(ch) => format!("{ch}.{n}"),
-                None => n.to_string(),
-            };
-            out.push((ci, ii, kind, number));
+            out.push((ci, ii, kind, in_chapter(doc, n)));
         }
     }
     out
+}
+
+/// The number of each labelled display equation of a chapter, with its index in the scan's
+/// math, in order.
+pub fn equation_numbers(doc: &Doc) -> Vec<(usize, String)> {
+    let labelled = doc.scan.math.iter().enumerate().filter(|(_, m)| m.label.is_some());
+    labelled.enumerate().map(|(n, (i, _))| (i, in_chapter(doc, n + 1))).collect()
+}
+
+/// The `n`th of something in a chapter: `3.n`, or `n` in an unnumbered chapter.
+fn in_chapter(doc: &Doc, n: usize) -> String {
+    match &doc.number {
+        Some(ch) => format!("{ch}.{n}"),
+        None => n.to_string(),
+    }
 }
 
 fn valid_name(name: &str) -> bool {
@@ -126,6 +150,16 @@ impl Index {
         let mut index = Index::default();
         let mut diags = Vec::new();
         for (doc, result) in docs.iter().zip(results) {
+            // Equations are labelled in the markdown, so they are known even when cells failed.
+            let labels = index.labels.entry(doc.key.clone()).or_default();
+            for (i, number) in equation_numbers(doc) {
+                let label = doc.scan.math[i].label.as_ref().expect("only labelled equations are numbered");
+                let at = |msg: String| Diagnostic::at(&doc.display, &doc.source, label.offset, msg);
+                let entry = Label { kind: LabelKind::Equation, number, chapter_path: doc.path.clone() };
+                if let Err(d) = insert_label(labels, &label.name, entry, at) {
+                    diags.push(d);
+                }
+            }
             let Ok(cells) = result else {
                 index.failed.insert(doc.key.clone());
                 continue;
@@ -175,7 +209,7 @@ impl Index {
                     }
                 }
             }
-            let labels = index.labels.entry(doc.key.clone()).or_default();
+            let labels = index.labels.get_mut(&doc.key).expect("made above");
             for (ci, ii, kind, number) in numbers(doc, cells) {
                 let label = match &cells[ci].items[ii] {
                     Item::Figure { label, .. } | Item::Table { label, .. } | Item::Explore { label, .. } => label,
@@ -184,19 +218,9 @@ impl Index {
                 if label.is_empty() {
                     continue;
                 }
-                if !valid_label(label) {
-                    diags.push(
-                        at(ci, format!("`{label}` is not a valid label"))
-                            .help("labels use letters, digits, `-` and `_`"),
-                    );
-                    continue;
-                }
                 let entry = Label { kind, number, chapter_path: doc.path.clone() };
-                if labels.insert(label.clone(), entry).is_some() {
-                    diags.push(
-                        at(ci, format!("the label `{label}` is used twice in this chapter"))
-                            .help("give each figure and table its own label"),
-                    );
+                if let Err(d) = insert_label(labels, label, entry, |msg| at(ci, msg)) {
+                    diags.push(d);
                 }
             }
         }
@@ -296,12 +320,30 @@ impl Index {
         out
     }
 
-    /// Finds a figure's or table's label.
+    /// Finds a figure's, table's or equation's label.
     pub fn label(&self, current: &str, target: &str) -> Result<Option<&Label>, String> {
         self.find(&self.labels, current, target, "labels", |_, name| {
-            format!("no figure or table has the label `{name}`")
+            format!("no figure, table or equation has the label `{name}`")
         })
     }
+}
+
+/// Adds a label to a chapter's, or says why it cannot be added (`at` places the message).
+fn insert_label(
+    labels: &mut BTreeMap<String, Label>,
+    name: &str,
+    entry: Label,
+    at: impl Fn(String) -> Diagnostic,
+) -> Result<(), Diagnostic> {
+    if !valid_label(name) {
+        return Err(at(format!("`{name}` is not a valid label")).help("labels use letters, digits, `-` and `_`"));
+    }
+    if labels.contains_key(name) {
+        return Err(at(format!("the label `{name}` is used twice in this chapter"))
+            .help("give each figure, table and equation its own label"));
+    }
+    labels.insert(name.to_owned(), entry);
+    Ok(())
 }
 
 fn unknown_chapter<'a>(chapter: &str, keys: impl Iterator<Item = &'a String>) -> String {

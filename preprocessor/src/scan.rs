@@ -3,8 +3,10 @@
 //! The chapter is parsed once with pulldown-cmark, using mdBook's own extension set plus math,
 //! and three kinds of places are collected with their byte ranges: executed cells (fenced code
 //! whose info string starts `rust,exec`), references in inline code (`` `=value` `` and
-//! `` `@label` ``) and math (`$..$`, `$$..$$`). This module never changes the text and never
-//! looks for delimiters itself; everything it reports comes from the parser's events.
+//! `` `@label` ``) and math (`$..$`, `$$..$$`, also a display formula that the parser split
+//! into several blocks, paired from the `$$` it left as text). This module never changes the
+//! text and never looks for delimiters itself; everything it reports comes from the parser's
+//! events.
 
 use std::ops::Range;
 
@@ -25,8 +27,9 @@ pub struct Scan {
     pub refs: Vec<Ref>,
     /// Inline and display math, in order.
     pub math: Vec<Math>,
-    /// Cell info strings that could not be understood.
-    pub errors: Vec<(usize, String)>,
+    /// Mistakes (a cell info string or an equation label that cannot be understood), each
+    /// with a line of help.
+    pub errors: Vec<(usize, String, &'static str)>,
     /// Places that look like a mistake but may be meant (reported as warnings).
     pub warnings: Vec<(usize, String)>,
 }
@@ -102,6 +105,17 @@ pub struct Math {
     pub tex: String,
     /// `$$..$$` rather than `$..$`.
     pub display: bool,
+    /// The `{#label}` after a display formula; the math's range covers it.
+    pub label: Option<EqLabel>,
+}
+
+/// The label of a display equation: `$$ ... $$ {#eq-name}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EqLabel {
+    /// The text between `{#` and `}`.
+    pub name: String,
+    /// Where `{#` is in the chapter.
+    pub offset: usize,
 }
 
 /// mdBook's markdown extensions (as `mdbook_markdown::new_cmark_parser` sets them) plus math.
@@ -164,80 +178,262 @@ fn exec_tokens(info: &str) -> Option<impl Iterator<Item = &str>> {
 
 /// Scans one chapter.
 pub fn scan(source: &str) -> Scan {
-    let mut scan = Scan::default();
-    // The cell being read, with the text events of its code and their ranges.
-    type Open = (Cell, Vec<(String, Range<usize>)>);
-    let mut open: Option<Open> = None;
-    let mut in_code = false;
-
+    let mut s = Scanner { source, ..Scanner::default() };
     for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+        s.event(event, range);
+    }
+    s.finish()
+}
+
+/// A text event of a cell's code, with its range.
+type CodeText = (String, Range<usize>);
+
+/// The state of a scan between two parser events.
+#[derive(Default)]
+struct Scanner<'s> {
+    source: &'s str,
+    scan: Scan,
+    /// The cell being read, with the text events of its code.
+    open_cell: Option<(Cell, Vec<CodeText>)>,
+    in_code: bool,
+    /// The blocks and inline elements the parser is inside, innermost last, with where each
+    /// started.
+    tags: Vec<(TagEnd, usize)>,
+    /// Adjacent `$` the parser left as text: where they are and whether they stand directly in
+    /// a paragraph, heading or list item.
+    dollars: Option<(Range<usize>, usize, bool)>,
+    /// A `$$` the parser left as text, waiting for the `$$` that closes its formula, with the
+    /// container prefix of its paragraph.
+    opening: Option<(Range<usize>, String)>,
+    /// A single `$` left as text with a space after it, and the start of its block.
+    spaced_dollar: Option<(usize, usize)>,
+    /// The text right after the last formula (its index in `scan.math`, the text, where it
+    /// ends), read for a `{#label}`.
+    after_math: Option<(usize, String, usize)>,
+}
+
+impl Scanner<'_> {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        let is_dollar = matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$");
+        if !(is_dollar && self.dollars.as_ref().is_some_and(|d| d.0.end == range.start)) {
+            self.end_dollars();
+        }
+        self.read_label(&event, &range);
         match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => in_code = true,
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                in_code = true;
-                if let Some(tokens) = exec_tokens(&info) {
-                    match parse_options(tokens) {
-                        Ok(options) => {
-                            let cell = Cell {
-                                range: range.clone(),
-                                options,
-                                code: String::new(),
-                                line_starts: Vec::new(),
-                                prefix: String::new(),
-                                closed: false,
-                            };
-                            open = Some((cell, Vec::new()));
-                        }
-                        Err(e) => scan.errors.push((range.start, e)),
-                    }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                self.unclosed("a code block");
+                self.in_code = true;
+                if let CodeBlockKind::Fenced(info) = kind {
+                    self.start_cell(&info, range.clone());
                 }
             }
-            Event::Text(text) if open.is_some() => {
-                open.as_mut().unwrap().1.push((text.into_string(), range));
+            Event::Text(text) if self.open_cell.is_some() => {
+                self.open_cell.as_mut().unwrap().1.push((text.into_string(), range));
             }
-            Event::Text(text)
-                if !in_code
-                    && text.starts_with('$')
-                    && source[range.start..].starts_with("$$")
-                    && !source[..range.start].ends_with('$') =>
-            {
-                // The parser found no display math here, so these dollars will show as text.
-                // The usual cause is a line inside the formula that starts a list, a heading or a
-                // quote (`+ x`, `- x`, `# x`, `> x`), ending the paragraph the math was in.
-                let at = range.start;
-                scan.warnings.push((
-                    at,
-                    "`$$` that opens no display math: a line of the formula may start with `+ `, `- `, `# ` or `> `, which markdown reads as a new block"
-                        .to_owned(),
-                ));
+            Event::Text(_) if is_dollar && !self.in_code => {
+                // Items of a tight list hold their text directly, with no paragraph.
+                let leaf = matches!(self.tags.last(), Some((TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item, _)));
+                match &mut self.dollars {
+                    Some(d) => {
+                        d.0.end = range.end;
+                        d.1 += 1;
+                    }
+                    None => self.dollars = Some((range, 1, leaf)),
+                }
             }
             Event::End(TagEnd::CodeBlock) => {
-                in_code = false;
-                if let Some((mut cell, texts)) = open.take() {
-                    cell.range = trim_block_end(source, cell.range.clone());
-                    assemble_code(source, &mut cell, &texts);
-                    cell.closed = has_closing_fence(source, &cell);
-                    cell.prefix = container_prefix(source, &cell);
-                    scan.cells.push(cell);
+                self.in_code = false;
+                if let Some((mut cell, texts)) = self.open_cell.take() {
+                    cell.range = trim_block_end(self.source, cell.range.clone());
+                    assemble_code(self.source, &mut cell, &texts);
+                    cell.closed = has_closing_fence(self.source, &cell);
+                    cell.prefix = container_prefix(self.source, cell.range.start);
+                    self.scan.cells.push(cell);
                 }
             }
             Event::Code(text) => {
+                self.unclosed("a code span");
                 let kind = match text.chars().next() {
                     Some('=') => RefKind::Value,
                     Some('@') => RefKind::Label,
-                    _ => continue,
+                    _ => return,
                 };
                 let target = text[1..].trim().to_owned();
                 if !target.is_empty() && !target.contains(char::is_whitespace) {
-                    scan.refs.push(Ref { range, kind, target });
+                    self.scan.refs.push(Ref { range, kind, target });
                 }
             }
-            Event::InlineMath(tex) => scan.math.push(Math { range, tex: tex.into_string(), display: false }),
-            Event::DisplayMath(tex) => scan.math.push(Math { range, tex: tex.into_string(), display: true }),
+            Event::InlineMath(tex) => {
+                self.unclosed("inline math");
+                self.push_math(range, tex.into_string(), false);
+            }
+            Event::DisplayMath(tex) => {
+                self.unclosed("display math");
+                self.push_math(range, tex.into_string(), true);
+            }
+            Event::Start(tag) => {
+                if matches!(tag, Tag::Table(_)) {
+                    self.unclosed("a table");
+                }
+                self.tags.push((tag.to_end(), range.start));
+            }
+            Event::End(_) => {
+                self.tags.pop();
+            }
             _ => {}
         }
     }
-    scan
+
+    fn finish(mut self) -> Scan {
+        self.end_dollars();
+        let end = self.source.len();
+        self.read_label(&Event::Rule, &(end..end));
+        self.unclosed("the end of the chapter");
+        self.scan
+    }
+
+    fn start_cell(&mut self, info: &str, range: Range<usize>) {
+        let Some(tokens) = exec_tokens(info) else { return };
+        match parse_options(tokens) {
+            Ok(options) => {
+                let cell = Cell {
+                    range,
+                    options,
+                    code: String::new(),
+                    line_starts: Vec::new(),
+                    prefix: String::new(),
+                    closed: false,
+                };
+                self.open_cell = Some((cell, Vec::new()));
+            }
+            Err(e) => self.scan.errors.push((range.start, e, "fix the code block's info string")),
+        }
+    }
+
+    /// A run of `$` the parser left as text has ended. Two of them directly in a paragraph,
+    /// heading or list item open a display formula that spans markdown blocks, or close the
+    /// open one: the parser keeps math inside one paragraph, but a blank line or a line
+    /// starting with `+ `, `- `, `# ` or `> ` inside `$$ ... $$` ends the paragraph.
+    fn end_dollars(&mut self) {
+        let Some((range, count, leaf)) = self.dollars.take() else { return };
+        if count == 1 && leaf {
+            self.spaced_inline(range);
+            return;
+        }
+        if count != 2 {
+            return;
+        }
+        if !leaf {
+            self.scan.warnings.push((range.start, "`$$` that opens no display math: display math can stand in paragraphs, headings and list items only, not in table cells, links or emphasis".to_owned()));
+            return;
+        }
+        match self.opening.take() {
+            None => {
+                let block_start = self.tags.last().map_or(range.start, |t| t.1);
+                self.opening = Some((range, container_prefix(self.source, block_start)));
+            }
+            Some((open, prefix)) => {
+                let tex = strip_prefix_lines(&self.source[open.end..range.start], &prefix);
+                self.push_math(open.start..range.end, tex, true);
+            }
+        }
+    }
+
+    /// A single `$` the parser left as text. Markdown's inline math hugs its dollars, so
+    /// `$ x $` is text; mdbook-katex rendered it, so a book that switches may have some. A `$`
+    /// followed by a space and a later one after a space in the same block get a warning.
+    fn spaced_inline(&mut self, range: Range<usize>) {
+        let block = self.tags.last().map_or(0, |t| t.1);
+        let space = |c: Option<char>| c.is_some_and(char::is_whitespace);
+        match self.spaced_dollar.take() {
+            Some((open, open_block))
+                if open_block == block && space(self.source[..range.start].chars().next_back()) =>
+            {
+                self.scan.warnings.push((open, "`$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`".to_owned()));
+            }
+            _ if space(self.source[range.end..].chars().next()) => self.spaced_dollar = Some((range.start, block)),
+            _ => {}
+        }
+    }
+
+    /// A `$$` is still open where a formula cannot continue: its dollars stay text.
+    fn unclosed(&mut self, reason: &str) {
+        if let Some((open, _)) = self.opening.take() {
+            self.scan.warnings.push((
+                open.start,
+                format!("`$$` that opens display math that is never closed: {reason} follows before any closing `$$`"),
+            ));
+        }
+    }
+
+    fn push_math(&mut self, range: Range<usize>, tex: String, display: bool) {
+        self.after_math = Some((self.scan.math.len(), String::new(), range.end));
+        self.scan.math.push(Math { range, tex, display, label: None });
+    }
+
+    /// Collects the text that follows a formula in its paragraph; where that text ends, a
+    /// `{#label}` at its start labels the formula, and becomes part of its range.
+    fn read_label(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let Some((index, text, end)) = &mut self.after_math else { return };
+        if let Event::Text(t) = event
+            && range.start == *end
+            && self.source[range.clone()] == **t
+        {
+            text.push_str(t);
+            *end = range.end;
+            return;
+        }
+        let (index, text) = (*index, std::mem::take(text));
+        self.after_math = None;
+        let body = text.trim_start_matches([' ', '\t']);
+        let Some(rest) = body.strip_prefix("{#") else { return };
+        let math = &mut self.scan.math[index];
+        let at = math.range.end + (text.len() - body.len());
+        let Some(close) = rest.find('}') else {
+            let help = "write `{#label}` right after the closing `$$`";
+            self.scan.errors.push((at, "this equation label is not closed".to_owned(), help));
+            return;
+        };
+        if !math.display {
+            let help = "write the equation as display math, `$$ ... $$ {#label}`, or remove the label";
+            self.scan.errors.push((
+                at,
+                "this label follows inline math, and only display math is numbered".to_owned(),
+                help,
+            ));
+            return;
+        }
+        math.label = Some(EqLabel { name: rest[..close].trim().to_owned(), offset: at });
+        math.range.end = at + "{#".len() + close + "}".len();
+    }
+}
+
+/// Removes a container's prefix (quote markers, list indentation) from every line after the
+/// first, where the line has it.
+fn strip_prefix_lines(text: &str, prefix: &str) -> String {
+    if prefix.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i == 0 {
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        for p in prefix.chars() {
+            if p == '>' {
+                match rest.trim_start_matches(' ').strip_prefix('>') {
+                    Some(r) => rest = r,
+                    None => break,
+                }
+            } else if let Some(r) = rest.strip_prefix([' ', '\t']) {
+                rest = r;
+            }
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 /// The parser's range for a fenced block may run past the closing fence's line break into
@@ -257,7 +453,7 @@ fn trim_block_end(source: &str, range: Range<usize>) -> Range<usize> {
 /// Joins the code text events and records where each code line starts in the chapter. Where
 /// an event's text is exactly the source under its range, every line maps exactly; otherwise
 /// (container prefixes stripped inside one event) the event's start is the best known place.
-fn assemble_code(source: &str, cell: &mut Cell, texts: &[(String, Range<usize>)]) {
+fn assemble_code(source: &str, cell: &mut Cell, texts: &[CodeText]) {
     for (text, range) in texts {
         let exact = source.get(range.clone()) == Some(text.as_str());
         let mut offset = 0;
@@ -293,11 +489,11 @@ fn has_closing_fence(source: &str, cell: &Cell) -> bool {
     run >= len && last[run * ch.len_utf8()..].trim().is_empty()
 }
 
-/// The text a line needs in front of it to continue the container the cell is in. It is what
-/// stands before the opening fence on its line, with list markers turned into spaces.
-fn container_prefix(source: &str, cell: &Cell) -> String {
-    let start = line_start(source, cell.range.start);
-    source[start..cell.range.start].chars().map(|c| if c == '>' || c == ' ' || c == '\t' { c } else { ' ' }).collect()
+/// The text a line needs in front of it to continue the container a block is in. It is what
+/// stands before the block's start on its line, with list markers turned into spaces.
+fn container_prefix(source: &str, block_start: usize) -> String {
+    let start = line_start(source, block_start);
+    source[start..block_start].chars().map(|c| if c == '>' || c == ' ' || c == '\t' { c } else { ' ' }).collect()
 }
 
 #[cfg(test)]
@@ -321,11 +517,15 @@ mod tests {
         }
         for m in &s.math {
             out += &format!("math display={} {:?}\n", m.display, m.tex);
+            if let Some(l) = &m.label {
+                let at = crate::diag::line_col(source, l.offset);
+                out += &format!("  label {:?} at {at:?}, replacing {:?}\n", l.name, &source[m.range.clone()]);
+            }
         }
         for (o, w) in &s.warnings {
             out += &format!("warning@{} {w}\n", crate::diag::line_col(source, *o).0);
         }
-        for (o, e) in &s.errors {
+        for (o, e, _) in &s.errors {
             out += &format!("error@{} {e}\n", crate::diag::line_col(source, *o).0);
         }
         out
@@ -436,6 +636,12 @@ mod tests {
             "Inline $a^2$ and\n\n$$\n\\frac{1}{2}\n$$\n\nnot `$code$`, costs \\$5 and \\$6, or $5 and $6.\n",
             "math display=false \"a^2\"\nmath display=true \"\\n\\\\frac{1}{2}\\n\"\n",
         );
+        // Inline math hugs its dollars, as in pandoc: `$ x $` is text.
+        check(
+            "An example, $ \\pi(\\theta) $, and $\\pi$.\n",
+            "math display=false \"\\\\pi\"\nwarning@1 `$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`\n",
+        );
+        check("Prices: $5, $ 6\n\nand $ 7.\n", "");
         check(
             "- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n",
             "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n",
@@ -443,13 +649,69 @@ mod tests {
     }
 
     #[test]
-    fn display_math_broken_by_a_list_line_warns() {
+    fn display_math_across_blocks() {
+        // A blank line, and lines that start a list, a heading or a quote, end the paragraph
+        // the parser keeps math in; the formula still runs from `$$` to `$$`.
+        check("$$\na\n\nb\n$$\n", "math display=true \"\\na\\n\\nb\\n\"\n");
         check(
-            "Text\n\n$$\na\n+ b\n$$\n",
-            "warning@3 `$$` that opens no display math: a line of the formula may start with `+ `, `- `, `# ` or `> `, which markdown reads as a new block\n\
-             warning@6 `$$` that opens no display math: a line of the formula may start with `+ `, `- `, `# ` or `> `, which markdown reads as a new block\n",
+            "Text\n$$\na\n+ b\n- c\n# d\n> e\n$$ after, and $x$.\n",
+            "math display=true \"\\na\\n+ b\\n- c\\n# d\\n> e\\n\"\nmath display=false \"x\"\n",
         );
-        check("```text\n$$ in code\n```\n", "");
+        check("$$ x\n\n= y $$\n", "math display=true \" x\\n\\n= y \"\n");
+        // Inside a container, its prefix is not part of the formula.
+        check("> $$\n> a\n>\n> b\n> $$\n", "math display=true \"\\na\\n\\nb\\n\"\n");
+        check("- item\n\n  $$\n  a\n\n  + b\n  $$\n", "math display=true \"\\na\\n\\n+ b\\n\"\n");
+        // Math the parser found stays as it was.
+        check("$$\na\n$$\n\n$$\nb\n\nc\n$$\n", "math display=true \"\\na\\n\"\nmath display=true \"\\nb\\n\\nc\\n\"\n");
+    }
+
+    #[test]
+    fn unclosed_display_math_warns() {
+        check(
+            "$$\na\n\nb\n",
+            "warning@1 `$$` that opens display math that is never closed: the end of the chapter follows before any closing `$$`\n",
+        );
+        // Code is never math, so a formula cannot run through it.
+        check(
+            "$$\na\n\n```text\n$$\n```\n",
+            "warning@1 `$$` that opens display math that is never closed: a code block follows before any closing `$$`\n",
+        );
+        check(
+            "$$\na\n\nsee `x`\n$$\n",
+            "warning@1 `$$` that opens display math that is never closed: a code span follows before any closing `$$`\n\
+             warning@5 `$$` that opens display math that is never closed: the end of the chapter follows before any closing `$$`\n",
+        );
+        check("```text\n$$ in code\n```\n\n`$$`\n", "");
+        check("costs $$$ a lot\n", "");
+        check(
+            "| $$ | b |\n|---|---|\n",
+            "warning@1 `$$` that opens no display math: display math can stand in paragraphs, headings and list items only, not in table cells, links or emphasis\n",
+        );
+    }
+
+    #[test]
+    fn equation_labels() {
+        check(
+            "$$ a = b $$ {#eq-ab} holds.\n",
+            "math display=true \" a = b \"\n  label \"eq-ab\" at (1, 13), replacing \"$$ a = b $$ {#eq-ab}\"\n",
+        );
+        check(
+            "$$\na\n$$ {#eq_a_b}\n",
+            "math display=true \"\\na\\n\"\n  label \"eq_a_b\" at (3, 4), replacing \"$$\\na\\n$$ {#eq_a_b}\"\n",
+        );
+        check(
+            "$$\na\n\n- b\n$$\t{#eq-span}, and more\n",
+            "math display=true \"\\na\\n\\n- b\\n\"\n  label \"eq-span\" at (5, 4), replacing \"$$\\na\\n\\n- b\\n$$\\t{#eq-span}\"\n",
+        );
+        // Only text right after the formula, on its line, is a label.
+        check("$$a$$ {not a label}\n", "math display=true \"a\"\n");
+        check("$$a$$\n{#eq-a}\n", "math display=true \"a\"\n");
+        check("$$a$$ `{#eq-a}`\n", "math display=true \"a\"\n");
+        check("$$a$$ {#eq-a\n", "math display=true \"a\"\nerror@1 this equation label is not closed\n");
+        check(
+            "Inline $x$ {#eq-x}.\n",
+            "math display=false \"x\"\nerror@1 this label follows inline math, and only display math is numbered\n",
+        );
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //!
 //! [`plan`] decides what replaces each place the scan found: a cell gets its output after it
 //! (or instead of it, with `hide-code`), a `` `=value` `` becomes the formatted value, a
-//! `` `@label` `` a link, and math gets its values put in and is left as an [`Equation`] to
-//! render. Pieces are fragments of text and equations, so every equation of the book can be
-//! rendered in one parallel batch before [`apply`] writes the text. Replacements are applied
-//! from the end backwards; every byte outside them stays as it was.
+//! `` `@label` `` a link (also inside captions), and math gets its values put in (a labelled
+//! display equation also its number and anchor) and is left as an [`Equation`] to render.
+//! Pieces are fragments of text and equations, so every equation of the book can be rendered
+//! in one parallel batch before [`apply`] writes the text. Replacements are applied from the
+//! end backwards; every byte outside them stays as it was.
 
 use std::ops::Range;
 
@@ -17,7 +18,7 @@ use crate::figure::prepare_svg;
 use crate::format::{html_escape, parse_spec, prose, tex};
 use crate::math::{Equation, MathRenderer, markdown_safe, without_markdown_entities};
 use crate::protocol::{CellOutput, Item, Value};
-use crate::refs::{Explored, Index, LabelKind, numbers, relative_link};
+use crate::refs::{Explored, Index, LabelKind, equation_numbers, numbers, relative_link};
 use crate::scan::{Cell, Fold, RefKind, parser_options};
 
 /// A piece of replacement text.
@@ -105,7 +106,8 @@ pub fn plan(
     for r in &doc.scan.refs {
         let result = match r.kind {
             RefKind::Value => value_in_prose(doc, index, &r.target, r.range.start),
-            RefKind::Label => label_link(doc, index, &r.target),
+            RefKind::Label => label_link(doc, index, &r.target)
+                .map(|link| link.map(|(text, href)| vec![Frag::Text(format!("[{text}]({href})"))])),
         };
         match result {
             Ok(Some(frags)) => pieces.push((r.range.clone(), frags)),
@@ -114,9 +116,17 @@ pub fn plan(
         }
     }
 
-    for m in &doc.scan.math {
-        match math_frags(doc, index, &m.tex, m.display, m.range.clone()) {
-            Ok(Some(frags)) => pieces.push((m.range.clone(), frags)),
+    let numbers = equation_numbers(doc);
+    for (i, m) in doc.scan.math.iter().enumerate() {
+        let label = m.label.as_ref().zip(numbers.iter().find(|n| n.0 == i).map(|n| n.1.as_str()));
+        match math_frags(doc, index, &m.tex, m.display, label.map(|l| l.1), m.range.clone()) {
+            Ok(Some(mut frags)) => {
+                if let Some((label, _)) = label {
+                    frags.insert(0, Frag::Text(format!("<span class=\"exec-equation\"{}>", id_attr(&label.name))));
+                    frags.push(Frag::Text("</span>".to_owned()));
+                }
+                pieces.push((m.range.clone(), frags));
+            }
             Ok(None) => {}
             Err(d) => diags.push(d),
         }
@@ -402,13 +412,26 @@ pub(crate) fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usiz
             frags.push(Frag::Text(s.replace('\n', " ")));
         }
     };
+    let in_text = |msg: String| Diagnostic::at(&doc.display, &doc.source, offset, msg).detail(format!("in `{text}`"));
     for event in Parser::new_ext(text, parser_options()) {
         match event {
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+            // References work as in prose.
+            Event::Code(code) if code.starts_with(['@', '=']) => {
+                flush(&mut events, &mut frags);
+                let target = code[1..].trim();
+                if code.starts_with('@') {
+                    if let Some((text, href)) = label_link(doc, index, target).map_err(in_text)? {
+                        frags.push(Frag::Text(format!("<a href=\"{}\">{text}</a>", html_escape(&href))));
+                    }
+                } else {
+                    frags.extend(value_in_prose(doc, index, target, offset).map_err(in_text)?.unwrap_or_default());
+                }
+            }
             Event::InlineMath(m) | Event::DisplayMath(m) => {
                 flush(&mut events, &mut frags);
-                if let Some(math) =
-                    math_frags(doc, index, &m, false, offset..offset).map_err(|d| d.detail(format!("in `{text}`")))?
+                if let Some(math) = math_frags(doc, index, &m, false, None, offset..offset)
+                    .map_err(|d| d.detail(format!("in `{text}`")))?
                 {
                     frags.extend(math);
                 }
@@ -445,8 +468,8 @@ fn value_in_prose(doc: &Doc, index: &Index, target: &str, offset: usize) -> Resu
     )))
 }
 
-/// A link to a figure or table.
-fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<Vec<Frag>>, String> {
+/// A link to a figure, table or equation: its text (`Figure&nbsp;3.1`) and address.
+fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<(String, String)>, String> {
     let Some(label) = index.label(&doc.key, target)? else { return Ok(None) };
     let name = target.rsplit_once('.').map_or(target, |(_, n)| n);
     let href = if label.chapter_path == doc.path {
@@ -454,21 +477,31 @@ fn label_link(doc: &Doc, index: &Index, target: &str) -> Result<Option<Vec<Frag>
     } else {
         format!("{}#{name}", relative_link(&doc.path, &label.chapter_path))
     };
-    Ok(Some(vec![Frag::Text(format!("[{}&nbsp;{}]({href})", label.kind.word(), label.number))]))
+    Ok(Some((label.reference(), href)))
 }
 
-/// The fragments of one formula: one equation, or one per frame when it shows values that an
-/// exploration exported (so it follows the exploration's controls). `None` when a value is in a
+/// The fragments of one formula (with its `number`, if labelled): one equation, or one per
+/// frame when it shows values that an exploration exported (so it follows the exploration's
+/// controls). `None` when a value is in a
 /// chapter that failed (its error is already reported).
 fn math_frags(
     doc: &Doc,
     index: &Index,
     tex_src: &str,
     display: bool,
+    number: Option<&str>,
     range: Range<usize>,
 ) -> Result<Option<Vec<Frag>>, Diagnostic> {
     let offset = range.start;
-    let math = |tex| Frag::Math { eq: Equation { tex, display }, offset };
+    // KaTeX sets an equation's number at the right margin, as in print; the line break keeps
+    // it out of a `%` comment on the formula's last line.
+    let math = |tex: String| {
+        let tex = match number {
+            Some(n) => format!("{tex}\n\\tag{{{n}}}"),
+            None => tex,
+        };
+        Frag::Math { eq: Equation { tex, display }, offset }
+    };
     let Some((tex, explored)) = substitute(doc, index, tex_src, range.clone(), None)? else { return Ok(None) };
     let Some(explored) = explored else { return Ok(Some(vec![math(tex)])) };
     let mut per_frame = Vec::with_capacity(explored.frames.len());

@@ -46,8 +46,14 @@ fn real_book_builds_with_executed_output_and_offline_math() {
     let exec_css = read(dir, link);
     assert!(exec_css.contains("@import url(\"../../mdbook-exec/katex/katex.min.css\")"), "{}", &exec_css[..400]);
     // Problem 8's summary writes the product of the per-unit conditionals, not of P(h_i = 1 | x).
-    assert!(intro.contains(r"P(h \mid x) = \prod_i P(h_i \mid x)"), "the summary states the factorisation");
-    assert!(!intro.contains(r"\prod_i \sigma("), "the summary does not equate P(h | x) with a product of sigmoids");
+    // (Formulas are read as their MathML reads, which is what the search index holds.)
+    let summary: String = common::search_index(dir)
+        .into_iter()
+        .filter(|(url, _)| url.starts_with("introduction.html"))
+        .map(|(_, body)| body.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(summary.contains("P ( h ∣ x ) = ∏ i P ( h i ∣ x )"), "the summary states the factorisation");
+    assert!(!summary.contains("∏ i σ ("), "the summary does not equate P(h | x) with a product of sigmoids");
 
     // The stylesheet and fonts ship with the site, at the crate's KaTeX version.
     let css = read(dir, "mdbook-exec/katex/katex.min.css");
@@ -207,6 +213,12 @@ fn every_chapter_has_its_figures_numbers_and_checks() {
         .expect("a search index");
     let index = std::fs::read_to_string(index.path()).unwrap();
     assert!(index.contains("weights unchanged: true"), "the search index holds cell output");
+    // Search results show each formula once, as its MathML reads, without its TeX source (the
+    // appendix's second numbered equation is shown in no code block).
+    let docs = common::search_index(out.path());
+    let all: String = docs.iter().map(|(_, body)| body.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(all.matches("σ ′ ( s ) = σ ( s ) ( 1 − σ ( s ) ) (2)").count(), 1, "the formula once, with its number");
+    assert!(!all.contains("\\bigl"), "no TeX source in the search index");
     // A useful 404 page.
     assert!(read(out.path(), "404.html").contains("There is no page at this address"));
 

@@ -177,3 +177,160 @@ fn figures_and_tables_are_numbered_linked_themed_and_stable() {
     assert_eq!(common::count(&stats).1, 1, "the chapter ran again");
     assert_eq!(html, book.html("figures.md"));
 }
+
+const SPANNING: &str = r#"# Spanning
+
+A formula with a blank line and lines that markdown reads as a list, a heading and a quote:
+
+$$
+\begin{aligned}
+f(x) &= x^2 \\
+
++ g(x) &= -1
+\end{aligned}
+$$
+
+and one in a quote:
+
+> $$
+> a
+>
+> - b
+> $$
+
+Then `$$` in code stays, and so does this: $5 and $6.
+"#;
+
+#[test]
+fn display_math_across_markdown_blocks_renders() {
+    let book = TestBook::new(&[("ch.md", SPANNING)]);
+    book.build().unwrap();
+    let main = book.main("ch.md");
+    assert_eq!(main.matches("class=\"katex-display\"").count(), 2, "{main}");
+    assert!(
+        main.contains("<mtr><mtd><mstyle scriptlevel=\"0\" displaystyle=\"true\"><mrow><mo>+</mo><mi>g</mi>"),
+        "{main}"
+    );
+    assert!(main.contains("<mrow><mi>a</mi><mo>−</mo><mi>b</mi></mrow>"), "the quote's markers are not math: {main}");
+    assert!(!main.contains("<ul>") && !main.contains("<blockquote>\n<ul"), "no list made of a formula line: {main}");
+    assert_eq!(main.matches("$$").count(), 1, "only the one in code is left: {main}");
+    assert!(main.contains("<code>$$</code>") && main.contains("$5 and $6"));
+}
+
+const EQUATIONS: &str = r#"# Equations
+
+The chain rule, numbered:
+
+$$
+\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\,\frac{\partial a}{\partial w}
+$$ {#eq-chain}
+
+An unnumbered one: $$ e^{i\pi} + 1 = 0 $$
+
+And one that markdown splits into blocks, numbered too:
+
+$$
+a
+
++ b = c
+$$ {#eq-split}
+
+By `@eq-chain` and `@eq-split`, and in a caption:
+
+```rust,exec,hide-code
+exec::plot::Chart::new("x", "y").line("a", [(0.0, 0.0), (1.0, 1.0)]).show("fig-line", "A line, as in `@eq-chain`");
+```
+"#;
+
+const CITING: &str = "# Citing\n\nOver there: `@equations.eq-split`.\n\n$$ x $$ {#eq-here}\n\nHere: `@eq-here`.\n";
+
+#[test]
+fn equations_are_numbered_anchored_and_linked() {
+    let book = TestBook::new(&[("intro.md", "# Intro\n"), ("equations.md", EQUATIONS), ("citing.md", CITING)]);
+    book.build().unwrap();
+    let main = book.main("equations.md");
+    let pos = |s: &str| main.find(s).unwrap_or_else(|| panic!("missing {s} in {main}"));
+    // Numbered per chapter, in order, by KaTeX's `\tag` (set at the right margin).
+    assert!(
+        pos("<span class=\"exec-equation\" id=\"eq-chain\">") < pos("<span class=\"exec-equation\" id=\"eq-split\">")
+    );
+    assert_eq!(main.matches("class=\"tag\"").count(), 2, "unlabelled equations have no number");
+    assert!(pos("<mtext>(2.1)</mtext>") < pos("<mtext>(2.2)</mtext>"), "the number is in the MathML too");
+    assert_eq!(main.matches("class=\"exec-equation\"").count(), 2);
+    assert!(!main.contains("{#eq"), "labels do not show");
+    // Links in prose and in a caption.
+    assert!(
+        main.contains("<a href=\"#eq-chain\">Eq.\u{a0}(2.1)</a> and <a href=\"#eq-split\">Eq.\u{a0}(2.2)</a>"),
+        "{main}"
+    );
+    let caption = &main[pos("<figcaption")..pos("</figcaption>")];
+    assert!(caption.contains("<a href=\"#eq-chain\">Eq.") && caption.contains("(2.1)</a>"), "{caption}");
+
+    // Across chapters, and a chapter's own numbering.
+    let citing = book.html("citing.md");
+    assert!(citing.contains("<a href=\"equations.html#eq-split\">Eq.\u{a0}(2.2)</a>"), "{citing}");
+    assert!(citing.contains("<a href=\"#eq-here\">Eq.\u{a0}(3.1)</a>"), "{citing}");
+
+    // On the print page every anchor is unique and every link points at one on the page.
+    let print = std::fs::read_to_string(book.root().join("book/print.html")).unwrap();
+    for id in ["eq-chain", "eq-split", "eq-here"] {
+        assert_eq!(print.matches(&format!("id=\"{id}\"")).count(), 1, "{id}");
+    }
+    assert!(print.contains("<a href=\"#eq-split\">Eq.\u{a0}(2.2)</a>"), "the link across chapters stays on the page");
+}
+
+#[test]
+fn mdbook_katex_settings_work_in_the_renamed_table() {
+    // What an mdbook-katex book has under `[preprocessor.katex]`, moved to `[preprocessor.exec]`.
+    let book = TestBook::with_config(
+        &[("ch.md", "# Macros\n\n$$ \\grad f(x) \\in \\R{n}{p} $$ {#eq-grad}\n\nand $\\R{1}{2}$.\n")],
+        "macros = \"macros.txt\"\nleqno = true\ninclude-src = true\noutput = \"htmlAndMathml\"\n[preprocessor.exec.math.macros]\n\"\\\\grad\" = \"\\\\nabla\"\n",
+    );
+    std::fs::write(book.root().join("macros.txt"), "% mdbook-katex's format\n\\R:{\\mathbb{R}^{#1 \\times #2}}\n")
+        .unwrap();
+    book.build().unwrap();
+    let main = book.main("ch.md");
+    assert_eq!(main.matches("<mo>×</mo>").count(), 2, "the macro with two arguments expands: {main}");
+    assert!(
+        main.contains("<mi mathvariant=\"double-struck\">R</mi>") && main.contains("<mi mathvariant=\"normal\">∇</mi>"),
+        "{main}"
+    );
+    // mdBook writes the attribute's backslashes as `&#92;`.
+    assert_eq!(main.matches("<data class=\"katex-src\" value=\"").count(), 2, "include-src: {main}");
+    assert!(main.contains("value=\"&#92;R{1}{2}\"><span class=\"katex\">"), "include-src: {main}");
+    assert!(main.contains("class=\"katex-display leqno\""), "leqno: {main}");
+
+    // A mistake in the macros file is reported at its line.
+    std::fs::write(book.root().join("macros.txt"), "\\R:{\\mathbb{R}}\n\\broken\n").unwrap();
+    let err = book.build().unwrap_err();
+    assert!(err.contains("error: macros.txt:2:1: `\\broken` has no `:`"), "{err}");
+}
+
+#[test]
+fn search_shows_each_formula_once_and_the_page_keeps_mathml() {
+    let book = TestBook::new(&[(
+        "ch.md",
+        "# Search\n\nWith $w = 1$ the iteration converges to $a^\\star = 0.659$, and\n\n$$\n\\frac{1}{2} + x_i\n$$\n\nends here.\n",
+    )]);
+    book.build().unwrap();
+    let docs = common::search_index(&book.root().join("book"));
+    let (_, body) = docs.iter().find(|(_, body)| body.contains("converges")).expect("the sentence is indexed");
+    // What a result shows: the words around a match, the formula once, as its MathML reads.
+    let shown = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(shown.contains("With w = 1 the iteration converges to a ⋆ = 0.659 , and 1 2 + x i ends here."), "{shown}");
+    assert!(!shown.contains("star") && !shown.contains("frac"), "no TeX source: {shown}");
+
+    // The page: MathML for screen readers, glyphs drawn from attributes by the stylesheet.
+    let main = book.main("ch.md");
+    assert!(main.contains("<mi>w</mi><mo>=</mo><mn>1</mn>"), "{main}");
+    assert!(!main.contains("<annotation"), "{main}");
+    assert!(
+        main.contains("data-g=\"w\"></span>") && main.contains("<span class=\"mrel\" data-g=\"=\"></span>"),
+        "{main}"
+    );
+    let css = std::fs::read_to_string(book.root().join("book/mdbook-exec/exec.css")).unwrap();
+    assert!(
+        css.contains(".katex-html [data-g]::before {\n    content: attr(data-g);"),
+        "the stylesheet draws the glyphs"
+    );
+}

@@ -71,7 +71,7 @@ fn failures_are_shown_where_they_happened_and_fail_the_normal_build() {
     let u = book.html("unknown.md");
     assert!(u.contains("data-exec-name=\"x\">1.5</span>"));
     assert!(u.contains("no cell defines the value `nope`; known values: `x`"));
-    assert!(u.contains("no figure or table has the label `fig-nowhere`"));
+    assert!(u.contains("no figure, table or equation has the label `fig-nowhere`"));
     assert!(at(&u, "Known") < at(&u, "exec-error-inline"));
 }
 

@@ -66,7 +66,7 @@ fn unknown_option_value_and_label() {
     );
     fails(
         "```rust,exec\n1;\n```\n\nSee `@fig-x`.\n",
-        &["error: src/ch.md:5:5: no figure or table has the label `fig-x`"],
+        &["error: src/ch.md:5:5: no figure, table or equation has the label `fig-x`"],
     );
     fails("```rust,exec\nexec::value(\"a\", 1);\nexec::value(\"a\", 2);\n```\n", &["the value `a` is defined twice"]);
 }
@@ -260,4 +260,34 @@ fn missing_or_stale_assets_say_to_run_install() {
     // Installing fixes it.
     mdbook_exec::install::install(book.root()).unwrap();
     book.build().unwrap();
+}
+
+#[test]
+fn equation_label_mistakes_are_located() {
+    fails(
+        "# E\n\n$$ a $$ {#eq-a}\n\nSee `@eq-b`.\n",
+        &["error: src/ch.md:5:5: no figure, table or equation has the label `eq-b`", "known labels: `eq-a`"],
+    );
+    fails(
+        "# E\n\n$$ a $$ {#eq-a}\n\n$$\nb\n$$ {#eq-a}\n",
+        &["error: src/ch.md:7:4: the label `eq-a` is used twice in this chapter"],
+    );
+    fails("$$ a $$ {#eq a}\n", &["error: src/ch.md:1:9: `eq a` is not a valid label"]);
+    fails("$$ a $$ {#eq-a\n", &["error: src/ch.md:1:9: this equation label is not closed"]);
+    fails("Inline $a$ {#eq-a}\n", &["error: src/ch.md:1:12: this label follows inline math"]);
+    fails(
+        "```rust,exec\nexec::plot::Chart::new(\"x\", \"y\").line(\"a\", [(0.0, 0.0)]).show(\"eq-a\", \"c\");\n```\n\n$$ a $$ {#eq-a}\n",
+        &["error: src/ch.md:1:1: the label `eq-a` is used twice in this chapter"],
+    );
+}
+
+#[test]
+fn mdbook_katex_left_in_book_toml_is_named() {
+    let book = TestBook::with_config(
+        &[("ch.md", "# x\n\n$y$\n")],
+        "\n[preprocessor.katex]\ncommand = \"mdbook-katex-not-installed\"\noptional = true\n",
+    );
+    let err = book.build().unwrap_err();
+    assert!(err.contains("error: book.toml: `[preprocessor.katex]` is there as well"), "{err}");
+    assert!(err.contains("rename `[preprocessor.katex]` to `[preprocessor.exec]`"), "{err}");
 }

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
 use mdbook_exec::ExecPreprocessor;
 
+mod katex_switch;
 mod weight;
 
 struct Bench {
@@ -598,6 +599,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     b.real_book()?;
     b.new_book()?;
     b.math()?;
+    b.katex_switch()?;
     if !quick {
         b.cold()?;
     }

@@ -108,6 +108,43 @@ impl TestBook {
         let name = Path::new(chapter).with_extension("html");
         std::fs::read_to_string(self.root().join("book").join(name)).unwrap()
     }
+
+    /// The part of a chapter's page that holds the chapter itself (`<main>`).
+    pub fn main(&self, chapter: &str) -> String {
+        let html = self.html(chapter);
+        html[html.find("<main>").unwrap()..html.find("</main>").unwrap()].to_owned()
+    }
+}
+
+/// The documents of a built book's search index, as `(address, body)`: the body is the text a
+/// search result shows a part of.
+pub fn search_index(book_dir: &Path) -> Vec<(String, String)> {
+    let file = std::fs::read_dir(book_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("searchindex")
+                && p.extension().is_some_and(|x| x == "js")
+        })
+        .expect("a search index");
+    let js = std::fs::read_to_string(file).unwrap();
+    // mdBook writes `JSON.parse('...')` with `\` and `'` escaped by a backslash.
+    let quoted = js.split_once("JSON.parse('").unwrap().1.rsplit_once("')").unwrap().0;
+    let mut json = String::with_capacity(quoted.len());
+    let mut chars = quoted.chars();
+    while let Some(c) = chars.next() {
+        json.push(if c == '\\' { chars.next().unwrap() } else { c });
+    }
+    let index: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let urls = index["doc_urls"].as_array().unwrap();
+    let docs = index["index"]["documentStore"]["docs"].as_object().unwrap();
+    docs.iter()
+        .map(|(id, doc)| {
+            let url = urls[id.parse::<usize>().unwrap()].as_str().unwrap().to_owned();
+            (url, doc["body"].as_str().unwrap().to_owned())
+        })
+        .collect()
 }
 
 pub fn count(stats: &Stats) -> (usize, usize) {

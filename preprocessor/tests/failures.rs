@@ -171,14 +171,21 @@ fn corrupted_cache_entry_is_detected_and_rebuilt() {
 
 #[test]
 fn concurrent_builds_of_one_book_both_succeed() {
+    // As `serve` and `build` of one book at once: they share the build folder, the caches and
+    // the downloads in `src/`. (They render into different folders here: mdBook's renderer
+    // itself cannot write one output folder from two builds at once.)
     let book = TestBook::new(&[("ch.md", "```rust,exec\nexec::value(\"v\", 7);\n```\n\nv = `=v`\n")]);
+    let (a, b) = (book.root().join("out-a"), book.root().join("out-b"));
     let results: Vec<_> = std::thread::scope(|s| {
-        let a = s.spawn(|| book.build().map(drop));
-        let b = s.spawn(|| book.build().map(drop));
-        vec![a.join().unwrap(), b.join().unwrap()]
+        let x = s.spawn(|| book.build_into(mdbook_exec::ExecPreprocessor::new(), Some(&a)).map(drop));
+        let y = s.spawn(|| book.build_into(mdbook_exec::ExecPreprocessor::new(), Some(&b)).map(drop));
+        vec![x.join().unwrap(), y.join().unwrap()]
     });
     assert!(results.iter().all(Result::is_ok), "{results:?}");
-    assert!(book.html("ch.md").contains("data-exec-name=\"v\">7</span>"));
+    for out in [a, b] {
+        let html = std::fs::read_to_string(out.join("ch.html")).unwrap();
+        assert!(html.contains("data-exec-name=\"v\">7</span>") && html.contains("Run this chapter yourself"));
+    }
 }
 
 #[test]

@@ -96,8 +96,16 @@ impl TestBook {
     }
 
     fn build_with(&self, pre: ExecPreprocessor) -> Result<Arc<Stats>, String> {
+        self.build_into(pre, None)
+    }
+
+    /// Builds the book into `dest` instead of its `book/` folder.
+    pub fn build_into(&self, pre: ExecPreprocessor, dest: Option<&Path>) -> Result<Arc<Stats>, String> {
         let stats = pre.stats();
         let mut book = MDBook::load(self.root()).map_err(|e| format!("{e:#}"))?;
+        if let Some(dest) = dest {
+            book.config.build.build_dir = dest.to_owned();
+        }
         book.with_preprocessor(pre);
         book.build().map_err(|e| format!("{e:#}"))?;
         Ok(stats)

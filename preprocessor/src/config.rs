@@ -11,8 +11,8 @@ use std::time::Duration;
 use mdbook_preprocessor::PreprocessorContext;
 use serde::Deserialize;
 
-use crate::depcache::DepCache;
 use crate::diag::Diagnostic;
+use crate::exec::depcache::DepCache;
 use crate::katex_compat::{self, KatexOptions};
 
 /// The crates that cells may use when `book.toml` declares none.

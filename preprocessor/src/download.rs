@@ -17,12 +17,12 @@ use mdbook_markdown::pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::config::Config;
 use crate::doc::Doc;
+use crate::exec::program::Program;
+use crate::exec::workspace::{RUNTIME_FILES, Workspace, write_if_changed};
 use crate::format::html_escape;
-use crate::program::Program;
 use crate::refs::relative_link;
 use crate::scan::parser_options;
 use crate::splice::{Frag, Piece};
-use crate::workspace::{RUNTIME_FILES, Workspace, write_if_changed};
 
 /// The folder, inside the assets folder, that holds the archives.
 pub const DIR: &str = "downloads";

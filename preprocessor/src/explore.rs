@@ -10,8 +10,8 @@
 
 use crate::diag::Diagnostic;
 use crate::doc::Doc;
+use crate::exec::protocol::{FrameOutput, ParamSpec, Value};
 use crate::format::{html_escape, parse_spec, plain, prose};
-use crate::protocol::{FrameOutput, ParamSpec, Value};
 use crate::refs::{Index, default_frame, explore_key};
 use crate::splice::{Frag, Variants, inline_markdown, render_item};
 
@@ -156,7 +156,7 @@ pub fn render(
     let slots = frames.iter().map(|f| f.items.len()).max().unwrap_or(0);
     for slot in 0..slots {
         let mut per_frame = Vec::with_capacity(frames.len());
-        let mut rendered: Vec<(Option<&crate::protocol::Item>, Vec<Frag>)> = Vec::new();
+        let mut rendered: Vec<(Option<&crate::exec::protocol::Item>, Vec<Frag>)> = Vec::new();
         for frame in frames {
             let item = frame.items.get(slot);
             // Rendering is the costly part; equal items are rendered once.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::doc::Doc;
 use crate::exec::ChapterResult;
-use crate::protocol::{CellOutput, Item, Named, Value};
+use crate::exec::protocol::{CellOutput, Item, Named, Value};
 use crate::refs::Index;
 use crate::scan::scan;
 use crate::splice::{Frag, apply_with, plan};

@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use crate::assets;
-use crate::workspace::write_if_changed;
+use crate::exec::workspace::write_if_changed;
 
 /// What an installation changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

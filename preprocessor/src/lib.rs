@@ -3,18 +3,17 @@
 //! figures, tables, and every equation rendered by KaTeX at build time.
 //!
 //! [`process`] is the whole pipeline, one module per stage:
-//! [`config`] (with [`katex_compat`]) → [`doc`] + [`scan`] → [`exec`] ([`program`],
-//! [`workspace`], [`depcache`], [`run`], [`protocol`], [`cache`]) → [`refs`] → [`splice`] (with
-//! [`format`](mod@format), [`figure`], [`explore`]) → [`math`] (with [`glyphs`]) → [`panel`] (page
-//! mode only) → [`download`] → [`splice::apply`]. `ARCHITECTURE.md` walks through it.
+//! [`config`] (with [`katex_compat`]) → [`doc`] + [`scan`] → [`exec`] (its folder holds the
+//! execution half: `program`, `workspace`, `depcache`, `run`, `protocol`, `cache`) → [`refs`]
+//! → [`splice`] (with [`format`](mod@format), [`figure`], [`explore`]) → [`math`] (with
+//! [`glyphs`]) → [`panel`] (page mode only) → [`download`] → [`splice::apply`].
+//! `ARCHITECTURE.md` walks through it.
 
 // A `Diagnostic` is large, but it travels only on the path that ends a build with an error.
 #![allow(clippy::result_large_err)]
 
 pub mod assets;
-pub mod cache;
 pub mod config;
-pub mod depcache;
 pub mod diag;
 pub mod doc;
 pub mod download;
@@ -30,13 +29,9 @@ pub mod install;
 pub mod katex_compat;
 pub mod math;
 pub mod panel;
-pub mod program;
-pub mod protocol;
 pub mod refs;
-pub mod run;
 pub mod scan;
 pub mod splice;
-pub mod workspace;
 
 /// The checkout of this repository the library was compiled in (its `.cargo/config.toml` sets
 /// the variable), `None` elsewhere. Reading it is what matters: cargo then rebuilds the library
@@ -57,7 +52,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub use crate::exec::Stats;
 use crate::math::MathRenderer;
 // `format` (shared with the runtime) finds the value type next to it.
-use crate::protocol::Value;
+use crate::exec::protocol::Value;
 use crate::refs::Index;
 
 /// The preprocessor, registered under the name `exec`.
@@ -135,7 +130,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
 
     // What each chapter shows: all its cells' outputs, or what ran before a failure (shown only
     // in page mode; otherwise the build fails anyway).
-    let shown: Vec<Option<(&[protocol::CellOutput], Option<&exec::Failure>)>> = results
+    let shown: Vec<Option<(&[exec::protocol::CellOutput], Option<&exec::Failure>)>> = results
         .iter()
         .map(|r| match r {
             Ok(cells) => Some((cells.as_slice(), None)),

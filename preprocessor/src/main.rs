@@ -46,11 +46,11 @@ fn main() -> ExitCode {
 /// Empties the machine-wide dependency cache (a book's `dependency-cache` setting names its own
 /// folder, which the author removes by hand).
 fn clean() -> ExitCode {
-    let Some(root) = mdbook_exec::depcache::DepCache::default_root() else {
+    let Some(root) = mdbook_exec::exec::depcache::DepCache::default_root() else {
         eprintln!("error: this system names no cache folder, so there is no machine-wide cache to clean");
         return ExitCode::FAILURE;
     };
-    match mdbook_exec::depcache::DepCache::new(&root).clean() {
+    match mdbook_exec::exec::depcache::DepCache::new(&root).clean() {
         Ok(done) => {
             eprintln!(
                 "mdbook-exec: removed {} folder(s), {:.1} MiB, from {}",

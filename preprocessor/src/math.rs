@@ -14,9 +14,9 @@ use std::sync::Mutex;
 use anyhow::Result;
 
 use crate::config::{MathConfig, MathOutput};
+use crate::exec::workspace::write_if_changed;
 use crate::format::html_escape;
 use crate::glyphs::one_text_copy;
-use crate::workspace::write_if_changed;
 
 /// The KaTeX version the `katex` crate bundles; the book's CSS and fonts must match it.
 pub const KATEX_VERSION: &str = katex::KATEX_VERSION;

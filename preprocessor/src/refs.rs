@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::Diagnostic;
 use crate::doc::Doc;
 use crate::exec::ChapterResult;
-use crate::protocol::{Item, Named};
+use crate::exec::protocol::{Item, Named};
 
 /// Whether a label names a figure, a table or an equation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub fn explore_key(doc: &Doc, label: &str) -> String {
 
 /// The frame an exploration shows first: each parameter at its default, the first parameter
 /// changing slowest.
-pub fn default_frame(params: &[crate::protocol::ParamSpec]) -> usize {
+pub fn default_frame(params: &[crate::exec::protocol::ParamSpec]) -> usize {
     params.iter().fold(0, |acc, p| acc * p.values.len() + p.default)
 }
 
@@ -94,7 +94,7 @@ pub struct Index {
 }
 
 /// The number of each figure and table of a chapter, in the order the cells made them.
-pub fn numbers(doc: &Doc, cells: &[crate::protocol::CellOutput]) -> Vec<(usize, usize, LabelKind, String)> {
+pub fn numbers(doc: &Doc, cells: &[crate::exec::protocol::CellOutput]) -> Vec<(usize, usize, LabelKind, String)> {
     let (mut figures, mut tables) = (0, 0);
     let mut out = Vec::new();
     for (ci, cell) in cells.iter().enumerate() {
@@ -258,7 +258,7 @@ impl Index {
     /// Makes values of failed chapters read as a marked question mark, for a page that shows
     /// its errors: the prose around them stays readable and the gap is visible.
     pub fn with_placeholders(mut self) -> Index {
-        let value = crate::protocol::Value::Tex("\\textcolor{#d32f2f}{\\boldsymbol{?}}".to_owned());
+        let value = crate::exec::protocol::Value::Tex("\\textcolor{#d32f2f}{\\boldsymbol{?}}".to_owned());
         self.placeholder = Some(Named { name: String::new(), value, fmt: String::new() });
         self
     }

@@ -14,10 +14,10 @@ use mdbook_markdown::pulldown_cmark::{Event, Parser, Tag, TagEnd, html};
 
 use crate::diag::Diagnostic;
 use crate::doc::Doc;
+use crate::exec::protocol::{CellOutput, Item, Value};
 use crate::figure::prepare_svg;
 use crate::format::{html_escape, parse_spec, prose, tex};
 use crate::math::{Equation, MathRenderer, markdown_safe, without_markdown_entities};
-use crate::protocol::{CellOutput, Item, Value};
 use crate::refs::{Explored, Index, LabelKind, equation_numbers, numbers, relative_link};
 use crate::scan::{Cell, Fold, RefKind, parser_options};
 
@@ -191,7 +191,7 @@ fn write_frags(frags: &[Frag], html: &impl Fn(&Equation) -> String, out: &mut St
 
 /// How many lines of a cell's code a reader sees (mdBook hides lines starting with `# `).
 pub fn visible_lines(cell: &Cell) -> usize {
-    cell.code.lines().filter(|l| !crate::program::is_hidden_line(l.trim_end_matches('\r'))).count()
+    cell.code.lines().filter(|l| !crate::exec::program::is_hidden_line(l.trim_end_matches('\r'))).count()
 }
 
 /// Whether a cell's code is folded under a summary line.

@@ -6,21 +6,28 @@
 //! successful results, so the cache never holds a failure and never loses the last good
 //! result of a chapter. It never edits chapter text.
 
+pub mod cache;
+pub mod depcache;
+pub mod program;
+pub mod protocol;
+pub mod run;
+pub mod workspace;
+
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 use anyhow::{Context, Result};
 
-use crate::cache::{Cache, KeyBase, Lookup};
 use crate::config::Config;
-use crate::depcache::DepCache;
 use crate::diag::Diagnostic;
 use crate::doc::Doc;
-use crate::program::Program;
-use crate::protocol::CellOutput;
-use crate::run::{RunOutcome, RunSpec, run_all};
-use crate::workspace::{CompilerMessage, Workspace};
+use crate::exec::cache::{Cache, KeyBase, Lookup};
+use crate::exec::depcache::DepCache;
+use crate::exec::program::Program;
+use crate::exec::protocol::CellOutput;
+use crate::exec::run::{RunOutcome, RunSpec, run_all};
+use crate::exec::workspace::{CompilerMessage, Workspace};
 
 /// Counters of the expensive work a build did, for tests and progress messages.
 #[derive(Debug, Default)]
@@ -290,7 +297,7 @@ fn compile_diagnostics(job: &Job<'_>, messages: &[CompilerMessage]) -> Vec<Diagn
     let cells = &doc.scan.cells;
     let ours = format!("src/bin/{}.rs", job.bin);
     let path = doc.display.display().to_string();
-    let map = |s: &crate::workspace::CompilerSpan| -> Option<std::ops::Range<usize>> {
+    let map = |s: &crate::exec::workspace::CompilerSpan| -> Option<std::ops::Range<usize>> {
         if !s.file_name.ends_with(&ours) {
             return None;
         }

@@ -20,7 +20,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::workspace::{RUNTIME_FILES, write_if_changed};
+use crate::exec::workspace::{RUNTIME_FILES, write_if_changed};
 
 /// The environment variable that moves the cache (the `dependency-cache` setting wins over it).
 pub const ENV: &str = "MDBOOK_EXEC_CACHE_DIR";

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::protocol::CellOutput;
-use crate::workspace::{RUNTIME_FILES, write_if_changed};
+use crate::exec::protocol::CellOutput;
+use crate::exec::workspace::{RUNTIME_FILES, write_if_changed};
 
 /// What a key is made of besides the program.
 #[derive(Debug, Clone)]
@@ -115,7 +115,7 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Item;
+    use crate::exec::protocol::Item;
 
     #[test]
     fn round_trip_and_corruption() {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use wait_timeout::ChildExt;
 
-use crate::protocol::{OutputParser, Parsed};
+use crate::exec::protocol::{OutputParser, Parsed};
 
 /// How much of standard error is kept for messages.
 const STDERR_LIMIT: usize = 64 * 1024;

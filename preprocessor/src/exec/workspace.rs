@@ -2,7 +2,7 @@
 //!
 //! One Cargo package holds every chapter as a binary (`src/bin/<chapter>.rs`), so all changed
 //! chapters build in one `cargo` call, in parallel. It links the runtime crate embedded in this
-//! binary, and compiles into a target folder of the machine-wide [`depcache`](crate::depcache),
+//! binary, and compiles into a target folder of the machine-wide [`depcache`](crate::exec::depcache),
 //! where the crates that cells use are already compiled when another book needed them. Its
 //! `Cargo.lock` is resolved from the book's lock file, or written into a new `mdbook-exec.lock`.
 //! Files are rewritten only when their content changes, which keeps cargo's fingerprints (and
@@ -17,22 +17,22 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::config::{Config, Lockfile};
-use crate::depcache::DepCache;
+use crate::exec::depcache::DepCache;
 
 /// The runtime crate's source files (path under its `src/`, text), linked by every chapter
 /// program. They live in `preprocessor/runtime/` so that the packaged crate carries them.
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
-    ("lib.rs", include_str!("../runtime/lib.rs")),
-    ("check.rs", include_str!("../runtime/check.rs")),
-    ("explore.rs", include_str!("../runtime/explore.rs")),
-    ("figure.rs", include_str!("../runtime/figure.rs")),
-    ("format.rs", include_str!("../runtime/format.rs")),
-    ("plot.rs", include_str!("../runtime/plot.rs")),
-    ("rng.rs", include_str!("../runtime/rng.rs")),
-    ("standalone.rs", include_str!("../runtime/standalone.rs")),
-    ("table.rs", include_str!("../runtime/table.rs")),
-    ("value.rs", include_str!("../runtime/value.rs")),
-    ("wire.rs", include_str!("../runtime/wire.rs")),
+    ("lib.rs", include_str!("../../runtime/lib.rs")),
+    ("check.rs", include_str!("../../runtime/check.rs")),
+    ("explore.rs", include_str!("../../runtime/explore.rs")),
+    ("figure.rs", include_str!("../../runtime/figure.rs")),
+    ("format.rs", include_str!("../../runtime/format.rs")),
+    ("plot.rs", include_str!("../../runtime/plot.rs")),
+    ("rng.rs", include_str!("../../runtime/rng.rs")),
+    ("standalone.rs", include_str!("../../runtime/standalone.rs")),
+    ("table.rs", include_str!("../../runtime/table.rs")),
+    ("value.rs", include_str!("../../runtime/value.rs")),
+    ("wire.rs", include_str!("../../runtime/wire.rs")),
 ];
 
 /// The runtime's own dependencies, and the features that follow the book's crates.

@@ -22,6 +22,7 @@ exec::explore("fig-lr", "Loss for the learning rate $\\eta$.")
         exec::plot::Chart::new("x", "y")
             .line("curve", (0..50).map(|i| (i as f64, (i as f64 * eta).sin())))
             .show("", "");
+        exec::Table::new(["step", "$\\eta k$"]).rows((1..=2).map(|k| vec![exec::Value::Int(k), (eta * k as f64).into()])).show("", "");
     });
 ```
 
@@ -80,6 +81,14 @@ fn exploration_renders_controls_default_frame_and_variants() {
     // Checks passed in every frame are listed once; print shows a note of what varies online.
     assert_eq!(html.matches("<li>the rate is positive</li>").count(), 1, "listed once, not once per frame");
     assert!(html.contains("<p class=\"exec-print-note\">Online, this figure varies with"));
+    // A table inside the frames: unnumbered (the exploration is the figure), math typeset.
+    assert!(html.contains("<figure class=\"exec-table\">\n<figcaption></figcaption>") || html.contains("<figure class=\"exec-table\"><figcaption></figcaption>"), "{html}");
+    assert!(!html.contains("Table 1.1"));
+
+    // Deterministic: the same page from a build that recomputes every frame.
+    std::fs::remove_dir_all(book.root().join("cache")).unwrap();
+    book.build().unwrap();
+    assert_eq!(book.html("e.md"), html, "frames are written in frame order, whatever order they finish in");
     assert!(html.contains("(5 values from 0.1 to 0.5) and activation (sigmoid, tanh); printed here:"), "{html}");
 }
 

@@ -77,7 +77,7 @@ fn real_book_builds_with_executed_output_and_offline_math() {
 const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     (
         "threshold-units.html",
-        &["fig-threshold-loss", "tab-xor-gradients", "fig-xor-slice"],
+        &["fig-threshold-loss", "tab-xor-gradients", "fig-xor-slice", "eq-chain"],
         &[
             "threshold: L = 1, dL/dw = 0",
             "weights unchanged: true",
@@ -96,6 +96,7 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
             "tab-depth-loss",
             "fig-deep-shallow",
             "fig-chain-explore",
+            "eq-chain-product",
         ],
         &[
             "a* = 0.659046068407",
@@ -108,7 +109,7 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "autoencoder.html",
-        &["fig-ae-training", "tab-ae-mc", "fig-ae-mc"],
+        &["fig-ae-training", "tab-ae-mc", "fig-ae-mc", "eq-ae-shrinkage"],
         &[
             "2 hidden units: loss 1.5000000000",
             "closed-form minimum 2.3000000000",
@@ -118,12 +119,12 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "convolution.html",
-        &["tab-conv-sizes", "tab-conv-neurons", "fig-conv-neurons"],
+        &["tab-conv-sizes", "tab-conv-neurons", "fig-conv-neurons", "eq-out-size"],
         &["formula = counted in all: true", "4 without padding, 4 with P = 2", "parameters of a 64-filter layer: 4864"],
     ),
     (
         "cross-entropy.html",
-        &["tab-softmax", "tab-ce-grad", "fig-ce-underflow", "tab-ce-underflow", "fig-ce-scale", "tab-ce-scale"],
+        &["tab-softmax", "tab-ce-grad", "fig-ce-underflow", "tab-ce-underflow", "fig-ce-scale", "tab-ce-scale", "eq-ce-nll"],
         &[
             "CE = 1.676064272669, likelihood = 0.187108938548",
             "subnormal from N = 1269 and exactly 0 from N = 1335 (predicted from the reference: 1335)",
@@ -134,7 +135,7 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "weight-updates.html",
-        &["fig-grad-norms", "tab-iterations"],
+        &["fig-grad-norms", "tab-iterations", "eq-input-grad"],
         &[
             "every gradient zero for 20 iterations: true",
             "hidden units identical at every iteration: true",
@@ -155,6 +156,7 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
             "fig-tanh-depth",
             "tab-tanh-depth",
             "fig-tanh-explore",
+            "eq-tanh-d3",
         ],
         &[
             "closed form: s = 0.658478948462409",
@@ -164,12 +166,12 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "rbm.html",
-        &["fig-rbm", "tab-rbm", "tab-rbm-gibbs"],
+        &["fig-rbm", "tab-rbm", "tab-rbm-gibbs", "eq-rbm-hidden"],
         &["P(h_i = 1 | x) = [0.500000, 0.750000, 0.250000]", "P(h1 = 1, h2 = 1 | x) = 0.075103"],
     ),
     (
         "receptive-fields.html",
-        &["fig-footprints", "tab-recurrence", "tab-footprint-row", "fig-rf-explore"],
+        &["fig-footprints", "tab-recurrence", "tab-footprint-row", "fig-rf-explore", "eq-rf-recurrence"],
         &[
             "-&gt; 8 x 8",
             "-&gt; 13 x 13",
@@ -228,6 +230,8 @@ fn every_chapter_has_its_figures_numbers_and_checks() {
         intro.contains("3.88×10<sup>−7</sup>") || intro.contains("3.88\u{202f}×\u{202f}10<sup>−7</sup>"),
         "the summary quotes chapter 2's gradient"
     );
+    // ... and links to the chapters' numbered equations.
+    assert!(intro.contains("href=\"cross-entropy.html#eq-ce-nll\""), "the summary links to chapter 5's key equation");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

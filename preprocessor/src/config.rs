@@ -91,7 +91,8 @@ pub enum OnError {
     Page,
 }
 
-/// The environment variable that asks for [`OnError::Page`]; only `serve` sets it.
+/// The environment variable that asks for [`OnError::Page`]; `cargo xtask serve` sets it, and it
+/// takes effect only under `mdbook serve`.
 pub const ON_ERROR_VAR: &str = "MDBOOK_EXEC_ON_ERROR";
 
 impl OnError {
@@ -197,6 +198,17 @@ impl Config {
         let table: toml::Table = ctx.config.get(&key).map_err(|e| invalid(name, e))?.unwrap_or_default();
         let mut config = Config::from_table(table, name, &ctx.root, &ctx.config.book.src)?;
         config.on_error = OnError::from_env()?;
+        // `mdbook serve` sets a live-reload endpoint before it builds; nothing else does. The
+        // switch applies only there, so an exported variable cannot make `mdbook build` succeed
+        // with errors in its pages.
+        let serving = ctx.config.get::<String>("output.html.live-reload-endpoint").ok().flatten().is_some();
+        if config.on_error == OnError::Page && !serving {
+            config.on_error = OnError::Fail;
+            config.warnings.push(
+                Diagnostic::in_file(ON_ERROR_VAR, "`page` applies only under `mdbook serve`; this build fails on errors")
+                    .warning(),
+            );
+        }
         Ok(config)
     }
 

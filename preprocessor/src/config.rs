@@ -205,8 +205,11 @@ impl Config {
         if config.on_error == OnError::Page && !serving {
             config.on_error = OnError::Fail;
             config.warnings.push(
-                Diagnostic::in_file(ON_ERROR_VAR, "`page` applies only under `mdbook serve`; this build fails on errors")
-                    .warning(),
+                Diagnostic::in_file(
+                    ON_ERROR_VAR,
+                    "`page` applies only under `mdbook serve`; this build fails on errors",
+                )
+                .warning(),
             );
         }
         Ok(config)

@@ -24,7 +24,7 @@ pub fn prepare_svg(svg: &str, caption_id: &str) -> Result<String, String> {
         if line.trim().is_empty() || is_background(line) {
             continue;
         }
-        out.push_str(&recolor(line));
+        push_recolored(line, &mut out);
         out.push('\n');
     }
     let out = out.trim_end().to_owned();
@@ -41,17 +41,35 @@ fn is_background(line: &str) -> bool {
     l.starts_with("<rect x=\"0\" y=\"0\"") && (l.contains("fill=\"#FFFFFF\"") || l.contains("fill=\"#ffffff\""))
 }
 
-fn recolor(line: &str) -> String {
+/// Plotters' black text and axes follow the theme's text colour; its light grey grid becomes a
+/// faint version of it.
+const RECOLOR: [(&str, &str); 10] = [
+    ("fill=\"#000000\"", "fill=\"currentColor\""),
+    ("fill=\"#000\"", "fill=\"currentColor\""),
+    ("fill=\"black\"", "fill=\"currentColor\""),
+    ("fill=\"#DDDDDD\"", "fill=\"currentColor\" fill-opacity=\"0.15\""),
+    ("fill=\"#dddddd\"", "fill=\"currentColor\" fill-opacity=\"0.15\""),
+    ("stroke=\"#000000\"", "stroke=\"currentColor\""),
+    ("stroke=\"#000\"", "stroke=\"currentColor\""),
+    ("stroke=\"black\"", "stroke=\"currentColor\""),
+    ("stroke=\"#DDDDDD\"", "stroke=\"currentColor\" stroke-opacity=\"0.15\""),
+    ("stroke=\"#dddddd\"", "stroke=\"currentColor\" stroke-opacity=\"0.15\""),
+];
+
+/// Pushes `line` with [`RECOLOR`] applied. Most lines of a chart (its data) have none of these
+/// colours and are copied as they are: this runs over every frame of every figure on each build.
+fn push_recolored(line: &str, out: &mut String) {
+    if !RECOLOR.iter().any(|(from, _)| line.contains(from)) {
+        out.push_str(line);
+        return;
+    }
     let mut s = line.to_owned();
-    for attr in ["fill", "stroke"] {
-        for black in ["#000000", "#000", "black"] {
-            s = s.replace(&format!("{attr}=\"{black}\""), &format!("{attr}=\"currentColor\""));
-        }
-        for grid in ["#DDDDDD", "#dddddd"] {
-            s = s.replace(&format!("{attr}=\"{grid}\""), &format!("{attr}=\"currentColor\" {attr}-opacity=\"0.15\""));
+    for (from, to) in RECOLOR {
+        if s.contains(from) {
+            s = s.replace(from, to);
         }
     }
-    s
+    out.push_str(&s);
 }
 
 #[cfg(test)]

@@ -148,16 +148,20 @@ pub fn apply(source: &str, pieces: Vec<Piece>, math: &MathRenderer) -> String {
     apply_with(source, pieces, |eq| math.html(eq).expect("every equation was rendered").to_owned())
 }
 
-/// Writes the chapter with every piece in place, equations written by `html`. Pieces are
-/// applied from the last to the first, so earlier byte ranges stay valid.
+/// Writes the chapter with every piece in place, equations written by `html`: one pass from
+/// the first piece to the last, copying the source between them (pieces do not overlap), so a
+/// large page costs its length once rather than once per piece.
 pub fn apply_with(source: &str, mut pieces: Vec<Piece>, html: impl Fn(&Equation) -> String) -> String {
     pieces.sort_by_key(|(r, _)| (r.start, r.end));
-    let mut out = source.to_owned();
-    for (range, frags) in pieces.into_iter().rev() {
-        let mut text = String::new();
-        write_frags(&frags, &html, &mut text);
-        out.replace_range(range, &text);
+    let mut out = String::with_capacity(source.len());
+    let mut copied = 0;
+    for (range, frags) in pieces {
+        assert!(range.start >= copied, "spliced pieces overlap at byte {}", range.start);
+        out.push_str(&source[copied..range.start]);
+        write_frags(&frags, &html, &mut out);
+        copied = range.end;
     }
+    out.push_str(&source[copied..]);
     out
 }
 

@@ -26,7 +26,7 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import puppeteer from "puppeteer-core";
 import { serve } from "./serve.mjs";
-import { checkPdf, printExpectations } from "./pdf.mjs";
+import { checkPdf, printExpectations, printOverflow } from "./pdf.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -543,6 +543,11 @@ async function printAndCheck(browser, site) {
   const expected = await page.evaluate(printExpectations);
   // The outline comes from the headings, and tagging gives it (and screen readers) structure.
   const pdf = await page.pdf({ outline: true, tagged: true, format: "letter", timeout: 120_000 });
+  // Paper does not scroll. The printable width of A4 with Chromium's default margins of 0.4 in
+  // (the narrower of A4 and letter): 210 mm - 0.8 in = 717 CSS px.
+  await page.emulateMediaType("print");
+  await page.setViewport({ width: 717, height: 1000 });
+  for (const f of await page.evaluate(printOverflow)) finding(`print: ${f}`);
   await page.close();
   await ctx.close();
   if (args.out) await writeFile(join(args.out, "book.pdf"), pdf);

@@ -8,6 +8,7 @@
 //   destination, which `pdfinfo -dests` lists).
 // - No heading is the last text of its page, no caption that follows its figure begins a
 //   page, and no caption that precedes its table ends one.
+// - Nothing is wider than the text on paper (`printOverflow`, checked in the page itself).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,6 +46,25 @@ export function printExpectations() {
     figures,
     references,
   };
+}
+
+/**
+ * What would be cut off on paper, where nothing scrolls: tables, formulas, code and figures
+ * that reach past the right edge of the text. Runs in print.html under print media with the
+ * viewport as wide as the printable part of the page.
+ */
+export function printOverflow() {
+  const main = document.querySelector("main") ?? document.body;
+  const edge = main.getBoundingClientRect().right;
+  const found = [];
+  for (const el of main.querySelectorAll("table, .katex-display > .katex, pre, figure svg, img")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || r.right <= edge + 1) continue;
+    const number = el.closest("figure")?.querySelector(".exec-number")?.textContent;
+    const what = number ?? `a ${el.tagName.toLowerCase()} ("${el.textContent.replace(/\s+/g, " ").trim().slice(0, 40)}")`;
+    found.push(`${what} reaches ${Math.round(r.right - edge)} px past the text`);
+  }
+  return found;
 }
 
 const squash = (s) => s.replace(/&#160;|\u00a0/g, " ").replace(/\s+/g, " ").trim();

@@ -86,6 +86,8 @@ fn layout(x: f64, spec: Spec) -> Number {
             let (m, e) = sci_parts(x, d);
             n(m, Some(e))
         }
+        // Zero has no significant figures to show: trailing zeros would claim a precision.
+        Spec::Sig(_) if x == 0.0 => n("0".to_owned(), None),
         Spec::Sig(s) => {
             let (m, e) = sci_parts(x, s - 1);
             if (-4..(s.max(6) as i32)).contains(&e) {
@@ -272,6 +274,8 @@ mod tests {
         check(0.012345, "3s", "0.0123", "0.0123");
         check(1.0, "3s", "1.00", "1.00");
         check(98765.0, "2s", "99000", "99000");
+        check(0.0, "3s", "0", "0");
+        check(-0.0, "2s", "0", "0");
         check(1.23e-9, "2s", "1.2\u{202f}×\u{202f}10<sup>\u{2212}9</sup>", "1.2 \\times 10^{-9}");
         check(0.000314, ".2e", "3.14\u{202f}×\u{202f}10<sup>\u{2212}4</sup>", "3.14 \\times 10^{-4}");
         check(0.1234, ".1%", "12.3%", "12.3\\%");

@@ -11,7 +11,8 @@
 //   chapter title ends a page and no figure caption begins one;
 // - explorations: every control moves (by keyboard for a slider), and within the same animation
 //   frame the figure's parts and the values that follow it show the frame the controls name,
-//   with no layout jump and no console error.
+//   with no layout jump and no console error; the same again with each such page opened from
+//   file://, as a copy of the site on disk is;
 //
 // Pages are found by walking the site, so whatever the book adds (explorations, folded code,
 // downloads, error panels) is checked without listing it here.
@@ -22,7 +23,8 @@
 // PDF for a person to look at.
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import puppeteer from "puppeteer-core";
 import { serve } from "./serve.mjs";
@@ -490,6 +492,8 @@ async function main() {
   });
   const crawl = new Crawl(site);
   let explorations = 0;
+  let fromFile = 0;
+  const withExplorations = [];
   try {
     for (const theme of runs("axe") ? THEMES : THEMES.slice(0, 1)) {
       const ctx = await context(browser, theme);
@@ -500,12 +504,28 @@ async function main() {
         if (theme === THEMES[0]) {
           if (runs("links")) crawl.add(name, await page.evaluate(references), url);
           if (runs("axe")) await checkScreenReader(page, name);
-          if (runs("explore")) explorations += await checkExplorations(page, name);
+          if (runs("explore")) {
+            const found = await checkExplorations(page, name);
+            if (found) withExplorations.push(name);
+            explorations += found;
+          }
           if (runs("layout")) for (const width of WIDTHS) await checkLayout(ctx, url, name, width);
         }
         await page.close();
       }
       await ctx.close();
+    }
+    // The same again from file://, as a copy of the site on disk is opened: no server at all.
+    if (runs("explore")) {
+      const ctx = await context(browser, "light");
+      for (const name of withExplorations) {
+        const url = pathToFileURL(join(resolve(args.site), name)).href;
+        const { page } = await open(ctx, url, DESKTOP, `${name} (file://)`);
+        fromFile += await checkExplorations(page, `${name} (file://)`);
+        await page.close();
+      }
+      await ctx.close();
+      if (fromFile !== explorations) finding(`explorations: ${explorations} work when served, ${fromFile} from file://`);
     }
     if (runs("links")) await checkNotFound(browser, site, crawl);
     await crawl.check();
@@ -518,7 +538,7 @@ async function main() {
     if (runs("axe") && !allowUsed.has(i)) finding(`axe: the accepted mdBook finding ${a.rule} on \`${a.selector}\` no longer occurs: remove it from the list`);
   });
   for (const f of findings) console.log(f);
-  console.log(`checked ${pages.length} pages and ${explorations} explorations: ${findings.length} finding(s)`);
+  console.log(`checked ${pages.length} pages and ${explorations} explorations (${fromFile} of them again from file://): ${findings.length} finding(s)`);
   process.exit(findings.length ? 1 : 0);
 }
 

@@ -107,7 +107,8 @@
 
 // Boxes that scroll sideways (code, display math, tables on a narrow screen) take keyboard
 // focus while they overflow, so that a reader without a mouse can scroll them too. Only the
-// boxes that overflow are made focusable, and again whenever the window's width changes.
+// boxes that overflow are made focusable, and again whenever the window's width changes or a
+// folded cell opens.
 (function () {
   "use strict";
 
@@ -138,5 +139,7 @@
 
   window.addEventListener("load", mark);
   window.addEventListener("resize", later);
+  // Code in a folded cell has no width until the fold opens (`toggle` does not bubble).
+  document.addEventListener("toggle", later, true);
   if (document.fonts && document.fonts.ready) document.fonts.ready.then(later);
 })();

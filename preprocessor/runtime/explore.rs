@@ -212,7 +212,7 @@ impl Explore {
     /// nor by later cells.
     #[track_caller]
     pub fn run<F: Fn(&Frame)>(self, experiment: F) {
-        if let Err(e) = self.validate() {
+        if let Err(e) = self.validate(under_preprocessor()) {
             panic!("exploration `{}`: {e}", self.label);
         }
         let frames = self.frames();
@@ -258,7 +258,8 @@ impl Explore {
             eprintln!("{msg}");
             std::process::exit(101);
         }
-        for (i, run) in runs.iter().enumerate() {
+        // Without `fork` the frames already sent their records as they ran.
+        for (i, run) in runs.iter().enumerate().filter(|_| cfg!(unix)) {
             emit(json!({ "t": "frame", "i": i }));
             emit_raw(&run.output);
             for message in check_messages(&run.output) {
@@ -269,7 +270,9 @@ impl Explore {
         emit(json!({ "t": "explore_end" }));
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Checks the parameters; `bounded` (under the preprocessor) also checks the number of
+    /// frames against the book's `max-frames`.
+    fn validate(&self, bounded: bool) -> Result<(), String> {
         if self.params.is_empty() || self.params.len() > 2 {
             return Err(format!("an exploration has one or two parameters, not {}", self.params.len()));
         }
@@ -285,10 +288,12 @@ impl Explore {
             }
             p.default_index()?;
         }
+        // The book's `max-frames` bounds what a build computes; a downloaded chapter runs only the
+        // default frame, so the limit does not apply there.
         let count: usize = self.params.iter().map(|p| p.values.len()).product();
         let max =
             std::env::var("MDBOOK_EXEC_MAX_FRAMES").ok().and_then(|m| m.parse().ok()).unwrap_or(DEFAULT_MAX_FRAMES);
-        if count > max {
+        if bounded && count > max {
             let sizes: Vec<String> =
                 self.params.iter().map(|p| format!("{} values of `{}`", p.values.len(), p.name)).collect();
             return Err(format!(
@@ -395,14 +400,24 @@ fn run_frames<F: Fn(&Frame)>(frames: &[Frame], experiment: &F) -> Vec<FrameRun> 
             next += 1;
             continue;
         }
+        // The oldest running frame: waiting for this process alone leaves children that a cell
+        // started itself to that cell. Frames that end meanwhile wait to be collected.
+        let (pid, i, mut file) = running.remove(0);
         let mut status = 0;
-        // SAFETY: waits for any child of this process; `status` is a valid out-pointer.
-        let pid = unsafe { libc::waitpid(-1, &mut status, 0) };
-        if pid <= 0 {
-            break;
+        let waited = loop {
+            // SAFETY: waits for one child of this process; `status` is a valid out-pointer.
+            let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+            if r != -1 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                break r;
+            }
+        };
+        if waited != pid {
+            runs[i].failure = Some(Failure {
+                msg: format!("could not wait for the frame's process: {}", std::io::Error::last_os_error()),
+                ..Failure::default()
+            });
+            continue;
         }
-        let Some(at) = running.iter().position(|(p, _, _)| *p == pid) else { continue };
-        let (_, i, mut file) = running.swap_remove(at);
         let mut output = Vec::new();
         let _ = file.rewind();
         let _ = file.read_to_end(&mut output);
@@ -431,8 +446,8 @@ fn frame_file(i: usize) -> std::fs::File {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .create(true)
-        .truncate(true)
+        // Never an existing file (or a link someone placed there) in the shared folder.
+        .create_new(true)
         .open(&path)
         .unwrap_or_else(|e| panic!("creating {}: {e}", path.display()));
     let _ = std::fs::remove_file(&path);
@@ -460,18 +475,23 @@ fn child<F: Fn(&Frame)>(file: &std::fs::File, frame: &Frame, experiment: &F) -> 
     unsafe { libc::_exit(if ok { 0 } else { 101 }) }
 }
 
-/// Without `fork`, frames run here, one after another, their output captured by markers only
-/// (so the first failure ends the program).
+/// Without `fork`, frames run here, one after another, writing straight to the output between
+/// their own `frame` records (so the first failure ends the program); the runs come back
+/// empty, with nothing left to send.
 #[cfg(not(unix))]
 fn run_frames<F: Fn(&Frame)>(frames: &[Frame], experiment: &F) -> Vec<FrameRun> {
     frames
         .iter()
-        .map(|frame| {
+        .enumerate()
+        .map(|(i, frame)| {
+            emit(json!({ "t": "frame", "i": i }));
             IN_FRAME.store(true, std::sync::atomic::Ordering::SeqCst);
             set_quiet_panics(true);
             let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| experiment(frame))).is_ok();
             set_quiet_panics(false);
             IN_FRAME.store(false, std::sync::atomic::Ordering::SeqCst);
+            let _ = std::io::stdout().flush();
+            emit(json!({ "t": "frame_end" }));
             let failure = (!ok)
                 .then(|| Failure { msg: "the frame panicked (its message is above)".to_owned(), ..Failure::default() });
             FrameRun { output: Vec::new(), failure }
@@ -509,20 +529,21 @@ mod tests {
         assert_eq!(frames[4].to_string(), "a = 2, b = y");
         assert_eq!(frames[4].int("a"), 2);
         assert_eq!(frames[4].text("b"), "y");
-        assert!(e.validate().is_ok());
+        assert!(e.validate(true).is_ok());
     }
 
     #[test]
     fn mistakes_are_named() {
         let empty = explore("f", "c").param(Param::values("a", Vec::<i32>::new()));
-        assert_eq!(empty.validate().unwrap_err(), "parameter `a` has no values");
+        assert_eq!(empty.validate(true).unwrap_err(), "parameter `a` has no values");
         let none = explore("f", "c");
-        assert!(none.validate().unwrap_err().contains("one or two parameters"));
+        assert!(none.validate(true).unwrap_err().contains("one or two parameters"));
         let big = explore("f", "c").param(Param::range("a", 0.0, 99.0, 1.0)).param(Param::range("b", 0.0, 9.0, 1.0));
         assert!(
-            big.validate()
+            big.validate(true)
                 .unwrap_err()
                 .starts_with("1000 frames (100 values of `a` × 10 values of `b`) is more than the 256 allowed")
         );
+        assert!(big.validate(false).is_ok(), "a downloaded chapter runs one frame: no limit");
     }
 }

@@ -183,8 +183,13 @@ struct Raw {
 }
 
 impl Config {
-    /// Reads and validates the configuration of the book being built.
-    pub fn from_context(ctx: &PreprocessorContext, name: &str) -> Result<Config, Diagnostic> {
+    /// Reads and validates the configuration of the book being built. `on_error`, when given,
+    /// is the mode; otherwise the environment asks for it ([`ON_ERROR_VAR`]).
+    pub fn from_context(
+        ctx: &PreprocessorContext,
+        name: &str,
+        on_error: Option<OnError>,
+    ) -> Result<Config, Diagnostic> {
         if ctx.config.get::<toml::Value>("preprocessor.katex").ok().flatten().is_some() {
             return Err(Diagnostic::in_file(
                 "book.toml",
@@ -197,6 +202,10 @@ impl Config {
         let key = format!("preprocessor.{name}");
         let table: toml::Table = ctx.config.get(&key).map_err(|e| invalid(name, e))?.unwrap_or_default();
         let mut config = Config::from_table(table, name, &ctx.root, &ctx.config.book.src)?;
+        if let Some(mode) = on_error {
+            config.on_error = mode;
+            return Ok(config);
+        }
         config.on_error = OnError::from_env()?;
         // `mdbook serve` sets a live-reload endpoint before it builds; nothing else does. The
         // switch applies only there, so an exported variable cannot make `mdbook build` succeed

@@ -48,6 +48,22 @@ pub fn package_name(doc: &Doc) -> String {
 
 /// The heading each cell stood under (the nearest one before it).
 fn headings(doc: &Doc) -> Vec<String> {
+    let found = all_headings(doc);
+    doc.scan
+        .cells
+        .iter()
+        .map(|cell| {
+            found
+                .iter()
+                .rev()
+                .find(|(at, _)| *at < cell.range.start)
+                .map_or_else(|| "(before the first heading)".to_owned(), |(_, h)| h.clone())
+        })
+        .collect()
+}
+
+/// Every heading of the chapter, as (byte offset, `#`s and text), from the markdown parser.
+fn all_headings(doc: &Doc) -> Vec<(usize, String)> {
     let mut found: Vec<(usize, String)> = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(&doc.source, parser_options()).into_offset_iter() {
@@ -62,17 +78,7 @@ fn headings(doc: &Doc) -> Vec<String> {
             _ => {}
         }
     }
-    doc.scan
-        .cells
-        .iter()
-        .map(|cell| {
-            found
-                .iter()
-                .rev()
-                .find(|(at, _)| *at < cell.range.start)
-                .map_or_else(|| "(before the first heading)".to_owned(), |(_, h)| h.clone())
-        })
-        .collect()
+    found
 }
 
 /// Writes the archives of `docs` (those that ran; `None` elsewhere) that are missing or out of
@@ -145,7 +151,9 @@ fn publish(path: &Path, bytes: &[u8], scratch: &Path) -> Result<()> {
 /// The files of one chapter's project, as (path in the project, text), in archive order.
 fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) -> Result<Vec<(String, String)>> {
     let chapter = doc.number.as_deref().map_or_else(String::new, |n| format!("chapter {n} of "));
-    let title = doc.source.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or(&doc.key).trim();
+    // The first level-1 heading (not a `# ` line inside code).
+    let title = all_headings(doc).into_iter().find_map(|(_, h)| h.strip_prefix("# ").map(str::to_owned));
+    let title = title.as_deref().unwrap_or(&doc.key).trim();
     let header = format!(
         "//! {title}\n//!\n//! The executed cells of {chapter}\"{book_title}\" ({}), in order, as one program.\n\
          //! `cargo run` prints what the page shows: each cell's output after a `-- cell N --` line,\n\

@@ -96,10 +96,7 @@ impl Preprocessor for ExecPreprocessor {
 /// mode the errors are printed and the chapters they are in show them where they happened.
 pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_error: Option<OnError>) -> Result<Book> {
     let timer = Timer::new();
-    let mut config = Config::from_context(ctx, "exec").map_err(|d| Diagnostics(vec![d]))?;
-    if let Some(mode) = on_error {
-        config.on_error = mode;
-    }
+    let config = Config::from_context(ctx, "exec", on_error).map_err(|d| Diagnostics(vec![d]))?;
     let docs = doc::collect(&book, &config.src);
     check_assets(ctx, &config, &docs)?;
 
@@ -179,7 +176,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
             }
         }
     }
-    math.save(&equations)?;
+    math.save(&equations, diags.is_empty())?;
     timer.lap("math");
 
     let mut failed_chapters = std::collections::HashSet::new();

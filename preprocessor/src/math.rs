@@ -151,13 +151,17 @@ impl MathRenderer {
         self.cache.get(&self.key(eq)).map(String::as_str)
     }
 
-    /// Writes the cache back if anything was added, dropping entries this build did not use.
-    pub fn save(&mut self, used: &[Equation]) -> Result<()> {
+    /// Writes the cache back if anything was added. With `prune` (a build without errors, so
+    /// `used` holds every chapter's equations) entries this build did not use are dropped; a
+    /// failing build keeps them, since its failed chapters' equations were not planned.
+    pub fn save(&mut self, used: &[Equation], prune: bool) -> Result<()> {
         if !self.dirty {
             return Ok(());
         }
-        let keep: HashSet<String> = used.iter().map(|e| self.key(e)).collect();
-        self.cache.retain(|k, _| keep.contains(k));
+        if prune {
+            let keep: HashSet<String> = used.iter().map(|e| self.key(e)).collect();
+            self.cache.retain(|k, _| keep.contains(k));
+        }
         write_if_changed(&self.path, &encode(&self.cache))?;
         self.dirty = false;
         Ok(())
@@ -311,7 +315,7 @@ mod tests {
         );
         assert!(r.html(&eqs[1]).unwrap().contains("katex-display"));
         assert_eq!(r.rendered, 2);
-        r.save(&eqs).unwrap();
+        r.save(&eqs, true).unwrap();
 
         assert_eq!(decode(encode(&r.cache).as_bytes()).as_ref(), Some(&r.cache));
         assert_eq!(decode(b"garbage"), None);
@@ -325,5 +329,16 @@ mod tests {
         let mut other_options = MathRenderer::new(dir.path(), leqno);
         other_options.render_all(&eqs[1..2]);
         assert_eq!(other_options.rendered, 1, "KaTeX's options are part of the key");
+
+        // A failing build (no pruning) keeps what it did not use; a complete one drops it.
+        let extra = Equation { tex: "x^2".into(), display: false };
+        let mut failing = MathRenderer::new(dir.path(), MathConfig::default());
+        failing.render_all(std::slice::from_ref(&extra));
+        failing.save(std::slice::from_ref(&extra), false).unwrap();
+        let before = failing.cache.len();
+        assert!(before > 1, "earlier entries were kept");
+        failing.render_all(&eqs[..1]);
+        failing.save(std::slice::from_ref(&extra), true).unwrap();
+        assert_eq!(failing.cache.len(), 1, "a complete build prunes what it did not use");
     }
 }

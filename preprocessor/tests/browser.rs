@@ -135,6 +135,8 @@ fn build_published_site() -> tempfile::TempDir {
         let value = value.as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(value);
         book.config.set(config_key(&var), value).unwrap();
     }
+    // The tests' own dependency cache, not the user's (common::dependency_cache).
+    book.config.set("preprocessor.exec.dependency-cache", common::dependency_cache()).unwrap();
     book.with_preprocessor(ExecPreprocessor::new());
     if let Err(e) = book.build() {
         panic!("the book does not build with the workflow's settings:\n{e:#}");

@@ -318,6 +318,7 @@ fn every_chapter_of_the_book_downloads_and_reprints_its_page() {
     mdbook_exec::install::install(&common::workspace()).unwrap();
     let mut book = mdbook_driver::MDBook::load(common::workspace()).unwrap();
     book.config.build.build_dir = out.path().to_owned();
+    book.config.set("preprocessor.exec.dependency-cache", common::dependency_cache()).unwrap();
     book.with_preprocessor(mdbook_exec::ExecPreprocessor::new());
     book.build().unwrap();
     let tmp = tempfile::tempdir().unwrap();

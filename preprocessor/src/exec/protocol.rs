@@ -319,6 +319,9 @@ impl OutputParser {
                 {
                     frames.push(FrameOutput::default());
                     self.in_frame = true;
+                    // Each frame is a cell's output of its own, with its own output limit.
+                    self.text_total = 0;
+                    self.cut = false;
                 } else {
                     self.parsed.bad_records.push(format!("frame {i} arrived outside its exploration"));
                 }

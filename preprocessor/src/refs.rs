@@ -166,22 +166,29 @@ impl Index {
             };
             let at =
                 |ci: usize, msg: String| Diagnostic::at(&doc.display, &doc.source, doc.scan.cells[ci].range.start, msg);
+            // A value's name and format, whether a cell or an exploration exported it; true when
+            // the name is usable.
+            let well_formed = |ci: usize, v: &Named, diags: &mut Vec<Diagnostic>| {
+                if let Err(e) = crate::format::parse_spec(&v.fmt) {
+                    diags.push(at(ci, format!("value `{}`: {e}", v.name)));
+                }
+                let valid = valid_name(&v.name);
+                if !valid {
+                    diags.push(
+                        at(ci, format!("`{}` is not a valid value name", v.name))
+                            .help("value names are identifiers: a letter or `_`, then letters, digits and `_`"),
+                    );
+                }
+                valid
+            };
             let values = index.values.entry(doc.key.clone()).or_default();
             for (ci, cell) in cells.iter().enumerate() {
                 for v in &cell.values {
-                    if !valid_name(&v.name) {
-                        diags.push(
-                            at(ci, format!("`{}` is not a valid value name", v.name))
-                                .help("value names are identifiers: a letter or `_`, then letters, digits and `_`"),
-                        );
-                    } else if let Some(_previous) = values.insert(v.name.clone(), v.clone()) {
+                    if well_formed(ci, v, &mut diags) && values.insert(v.name.clone(), v.clone()).is_some() {
                         diags.push(
                             at(ci, format!("the value `{}` is defined twice in this chapter", v.name))
                                 .help("give each exported value its own name"),
                         );
-                    }
-                    if let Err(e) = crate::format::parse_spec(&v.fmt) {
-                        diags.push(at(ci, format!("value `{}`: {e}", v.name)));
                     }
                 }
                 for item in &cell.items {
@@ -189,6 +196,9 @@ impl Index {
                     let Some(first) = frames.first() else { continue };
                     let default = default_frame(params).min(frames.len() - 1);
                     for v in &first.values {
+                        if !well_formed(ci, v, &mut diags) {
+                            continue;
+                        }
                         let per_frame: Option<Vec<Named>> =
                             frames.iter().map(|f| f.values.iter().find(|x| x.name == v.name).cloned()).collect();
                         let Some(per_frame) = per_frame else {

@@ -148,5 +148,14 @@ fn bad_explorations_fail_at_the_cell() {
         "",
         &["error: src/ch.md:8:37: cell 1 panicked", "exploration `fig` failed for k = 2: no good"],
     );
+    // A value exported inside the frames is held to the same rules as a cell's.
+    fails(
+        &cell(
+            "exec::Param::values(\"k\", [1, 2])",
+            "exec::value_fmt(\"ok\", f.int(\"k\"), \"3q\"); exec::value(\"bad name\", 1)",
+        ),
+        "",
+        &["error: src/ch.md:5:1: value `ok`: ", "error: src/ch.md:5:1: `bad name` is not a valid value name"],
+    );
     fails("# X\n\n```rust,exec\nexec::value(\"a\", 1);\n```\n", "max-frames = 0", &["`max-frames` must be at least 1"]);
 }

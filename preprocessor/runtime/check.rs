@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use serde_json::json;
 
-use crate::wire::emit;
+use crate::out::emit;
 
 static CHECKS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 

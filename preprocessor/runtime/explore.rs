@@ -14,11 +14,10 @@ use std::io::{Read, Seek, Write};
 
 use serde_json::{Value as Json, json};
 
+use crate::mode::{Mode, mode};
+use crate::out::emit;
 use crate::value::Value;
-use crate::wire::{emit, emit_raw, marker, set_quiet_panics, under_preprocessor};
-
-/// How many frames an exploration may have unless the book sets `max-frames`.
-const DEFAULT_MAX_FRAMES: usize = 256;
+use crate::wire::{records, set_quiet_panics, write_raw};
 
 /// One parameter of an exploration: a name, the values a reader can choose, and how to show
 /// them.
@@ -212,12 +211,22 @@ impl Explore {
     /// nor by later cells.
     #[track_caller]
     pub fn run<F: Fn(&Frame)>(self, experiment: F) {
-        if let Err(e) = self.validate(under_preprocessor()) {
+        let (marker, max_frames) = match mode() {
+            Mode::Book { marker, max_frames } => (marker.as_str(), Some(*max_frames)),
+            Mode::Person => ("", None),
+        };
+        if let Err(e) = self.validate(max_frames) {
             panic!("exploration `{}`: {e}", self.label);
         }
         let frames = self.frames();
-        if !under_preprocessor() {
-            crate::standalone::explore(&self.label, &self.caption, &self.params_summary(), &frames, &experiment);
+        if max_frames.is_none() {
+            // A person sees one frame: the default, or the one named on the command line.
+            let params: Vec<(String, Vec<Value>, usize)> = self
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), p.values.clone(), p.default_index().unwrap_or(0)))
+                .collect();
+            experiment(&frames[crate::standalone::chosen_frame(&self.label, &self.caption, &params)]);
             return;
         }
         if IN_FRAME.load(std::sync::atomic::Ordering::SeqCst) {
@@ -241,7 +250,7 @@ impl Explore {
         emit(
             json!({ "t": "explore", "label": self.label, "caption": self.caption, "params": params, "frames": frames.len() }),
         );
-        let runs = run_frames(&frames, &experiment);
+        let runs = run_frames(marker, &frames, &experiment);
         let failed: Vec<(usize, &FrameRun)> = runs.iter().enumerate().filter(|(_, r)| r.failure.is_some()).collect();
         if let Some((first, run)) = failed.first() {
             let failure = run.failure.as_ref().expect("failed frames have a failure");
@@ -261,8 +270,8 @@ impl Explore {
         // Without `fork` the frames already sent their records as they ran.
         for (i, run) in runs.iter().enumerate().filter(|_| cfg!(unix)) {
             emit(json!({ "t": "frame", "i": i }));
-            emit_raw(&run.output);
-            for message in check_messages(&run.output) {
+            write_raw(&run.output);
+            for message in check_messages(marker, &run.output) {
                 crate::check::remember(&message);
             }
             emit(json!({ "t": "frame_end" }));
@@ -270,9 +279,9 @@ impl Explore {
         emit(json!({ "t": "explore_end" }));
     }
 
-    /// Checks the parameters; `bounded` (under the preprocessor) also checks the number of
-    /// frames against the book's `max-frames`.
-    fn validate(&self, bounded: bool) -> Result<(), String> {
+    /// Checks the parameters, and the number of frames against `max_frames` (the book's
+    /// `max-frames` under the preprocessor; a downloaded chapter runs one frame, unbounded).
+    fn validate(&self, max_frames: Option<usize>) -> Result<(), String> {
         if self.params.is_empty() || self.params.len() > 2 {
             return Err(format!("an exploration has one or two parameters, not {}", self.params.len()));
         }
@@ -288,12 +297,10 @@ impl Explore {
             }
             p.default_index()?;
         }
-        // The book's `max-frames` bounds what a build computes; a downloaded chapter runs only the
-        // default frame, so the limit does not apply there.
         let count: usize = self.params.iter().map(|p| p.values.len()).product();
-        let max =
-            std::env::var("MDBOOK_EXEC_MAX_FRAMES").ok().and_then(|m| m.parse().ok()).unwrap_or(DEFAULT_MAX_FRAMES);
-        if bounded && count > max {
+        if let Some(max) = max_frames
+            && count > max
+        {
             let sizes: Vec<String> =
                 self.params.iter().map(|p| format!("{} values of `{}`", p.values.len(), p.name)).collect();
             return Err(format!(
@@ -322,10 +329,6 @@ impl Explore {
         }
         frames
     }
-
-    fn params_summary(&self) -> Vec<(String, Vec<Value>, usize)> {
-        self.params.iter().map(|p| (p.name.clone(), p.values.clone(), p.default_index().unwrap_or(0))).collect()
-    }
 }
 
 static IN_FRAME: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -346,18 +349,8 @@ struct FrameRun {
     failure: Option<Failure>,
 }
 
-/// The records of one frame's output, parsed.
-fn records(output: &[u8]) -> Vec<Json> {
-    let Some(marker) = marker() else { return Vec::new() };
-    let text = String::from_utf8_lossy(output);
-    text.split(marker)
-        .skip(1)
-        .filter_map(|rest| serde_json::from_str(rest.split('\n').next().unwrap_or("")).ok())
-        .collect()
-}
-
-fn check_messages(output: &[u8]) -> Vec<String> {
-    records(output)
+fn check_messages(marker: &str, output: &[u8]) -> Vec<String> {
+    records(marker, output)
         .into_iter()
         .filter(|r| r["t"] == "check")
         .filter_map(|r| r["msg"].as_str().map(str::to_owned))
@@ -365,8 +358,8 @@ fn check_messages(output: &[u8]) -> Vec<String> {
 }
 
 /// The panic a frame's output reports, if any.
-fn panic_in(output: &[u8]) -> Option<Failure> {
-    records(output).into_iter().rev().find(|r| r["t"] == "panic").map(|r| Failure {
+fn panic_in(marker: &str, output: &[u8]) -> Option<Failure> {
+    records(marker, output).into_iter().rev().find(|r| r["t"] == "panic").map(|r| Failure {
         msg: r["msg"].as_str().unwrap_or_default().to_owned(),
         file: r["file"].as_str().unwrap_or_default().to_owned(),
         line: r["line"].as_u64().unwrap_or(0),
@@ -375,7 +368,7 @@ fn panic_in(output: &[u8]) -> Option<Failure> {
 }
 
 #[cfg(unix)]
-fn run_frames<F: Fn(&Frame)>(frames: &[Frame], experiment: &F) -> Vec<FrameRun> {
+fn run_frames<F: Fn(&Frame)>(marker: &str, frames: &[Frame], experiment: &F) -> Vec<FrameRun> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut runs: Vec<FrameRun> = frames.iter().map(|_| FrameRun::default()).collect();
     let mut running: Vec<(libc::pid_t, usize, std::fs::File)> = Vec::new();
@@ -429,7 +422,7 @@ fn run_frames<F: Fn(&Frame)>(frames: &[Frame], experiment: &F) -> Vec<FrameRun> 
                 ..Failure::default()
             })
         } else {
-            Some(panic_in(&output).unwrap_or_else(|| Failure {
+            Some(panic_in(marker, &output).unwrap_or_else(|| Failure {
                 msg: format!("the frame's process exited with code {}", libc::WEXITSTATUS(status)),
                 ..Failure::default()
             }))
@@ -479,7 +472,7 @@ fn child<F: Fn(&Frame)>(file: &std::fs::File, frame: &Frame, experiment: &F) -> 
 /// their own `frame` records (so the first failure ends the program); the runs come back
 /// empty, with nothing left to send.
 #[cfg(not(unix))]
-fn run_frames<F: Fn(&Frame)>(frames: &[Frame], experiment: &F) -> Vec<FrameRun> {
+fn run_frames<F: Fn(&Frame)>(_marker: &str, frames: &[Frame], experiment: &F) -> Vec<FrameRun> {
     frames
         .iter()
         .enumerate()
@@ -529,21 +522,21 @@ mod tests {
         assert_eq!(frames[4].to_string(), "a = 2, b = y");
         assert_eq!(frames[4].int("a"), 2);
         assert_eq!(frames[4].text("b"), "y");
-        assert!(e.validate(true).is_ok());
+        assert!(e.validate(Some(256)).is_ok());
     }
 
     #[test]
     fn mistakes_are_named() {
         let empty = explore("f", "c").param(Param::values("a", Vec::<i32>::new()));
-        assert_eq!(empty.validate(true).unwrap_err(), "parameter `a` has no values");
+        assert_eq!(empty.validate(Some(256)).unwrap_err(), "parameter `a` has no values");
         let none = explore("f", "c");
-        assert!(none.validate(true).unwrap_err().contains("one or two parameters"));
+        assert!(none.validate(Some(256)).unwrap_err().contains("one or two parameters"));
         let big = explore("f", "c").param(Param::range("a", 0.0, 99.0, 1.0)).param(Param::range("b", 0.0, 9.0, 1.0));
         assert!(
-            big.validate(true)
+            big.validate(Some(256))
                 .unwrap_err()
                 .starts_with("1000 frames (100 values of `a` × 10 values of `b`) is more than the 256 allowed")
         );
-        assert!(big.validate(false).is_ok(), "a downloaded chapter runs one frame: no limit");
+        assert!(big.validate(None).is_ok(), "a downloaded chapter runs one frame: no limit");
     }
 }

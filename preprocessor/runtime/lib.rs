@@ -7,31 +7,37 @@
 //! vary with controls ([`explore`]).
 //!
 //! Under mdbook-exec everything travels to the preprocessor as records on standard output
-//! ([`wire`]); run by a person (a downloaded chapter), the same calls print for a terminal and
-//! write figures to files ([`standalone`]). The runtime reports raw values; formatting for the
+//! (`wire.rs`); run by a person (a downloaded chapter), the same calls print for a terminal and
+//! write figures to files (`standalone.rs`). The runtime reports raw values; formatting for the
 //! page belongs to the preprocessor.
 
+// From the ground up: `value`, `format`, `rng` and `mode` import nothing of the crate; `wire`
+// (records for the preprocessor) and `standalone` (text for a person) build on them; `out`
+// chooses between the two, once per run; everything a cell calls reports through `out`.
 mod check;
 mod explore;
+mod export;
 mod figure;
 #[allow(dead_code)]
 mod format;
-mod rng;
-pub mod standalone;
-mod table;
-mod value;
-pub mod wire;
-
+mod mode;
+mod out;
 #[cfg(feature = "plotters")]
 pub mod plot;
+mod rng;
+mod standalone;
+mod table;
+mod value;
+mod wire;
 
 pub use check::{check, check_close, show_checks};
 pub use explore::{Explore, Frame, Param, explore};
+pub use export::{tex, value, value_fmt};
 pub use figure::figure;
+#[doc(hidden)]
+pub use out::__private;
 #[cfg(feature = "plotters")]
-pub use figure::plot;
+pub use plot::plot;
 pub use rng::Rng;
 pub use table::Table;
-pub use value::{Value, tex, value, value_fmt};
-#[doc(hidden)]
-pub use wire::__private;
+pub use value::Value;

@@ -213,7 +213,7 @@ impl Chart {
 
     /// Shows the chart as a numbered figure.
     pub fn show(&self, label: &str, caption: &str) {
-        crate::figure::plot_described(label, caption, self.size, &self.describe(), |area| self.draw(area));
+        plot_described(label, caption, self.size, &self.describe(), |area| self.draw(area));
     }
 
     /// What the chart shows, in words, for screen readers: its axes and named series.
@@ -242,12 +242,45 @@ pub fn panels(label: &str, caption: &str, charts: &[Chart]) {
     let width = charts.iter().map(|c| c.size.0).sum::<u32>();
     let height = charts.iter().map(|c| c.size.1).max().unwrap_or(400);
     let words = charts.iter().map(Chart::describe).collect::<Vec<_>>().join(". ");
-    crate::figure::plot_described(label, caption, (width, height), &words, |area| {
+    plot_described(label, caption, (width, height), &words, |area| {
         for (chart, part) in charts.iter().zip(area.split_evenly((1, charts.len()))) {
             chart.draw(&part)?;
         }
         Ok(())
     });
+}
+
+/// Draws a figure of `size` pixels with `plotters` and shows it like [`figure`]. The closure
+/// gets a drawing area filled with nothing (the page's background shows through).
+pub fn plot<F>(label: &str, caption: &str, size: (u32, u32), draw: F)
+where
+    F: FnOnce(&Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
+{
+    plot_described(label, caption, size, "", draw);
+}
+
+/// [`plot`], with `words` saying what the drawing shows (the SVG's `<desc>`, which screen
+/// readers read as the image's description).
+pub(crate) fn plot_described<F>(label: &str, caption: &str, size: (u32, u32), words: &str, draw: F)
+where
+    F: FnOnce(&Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
+{
+    use plotters::prelude::*;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        if let Err(e) = draw(&root) {
+            panic!("drawing figure `{label}` failed: {e}");
+        }
+        root.present().expect("finishing the SVG document cannot fail");
+    }
+    // Just inside the `<svg ...>` tag.
+    let inside = svg.find("<svg").and_then(|start| svg[start..].find('>').map(|end| start + end + 1));
+    if let (false, Some(at)) = (words.is_empty(), inside) {
+        let text = words.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ");
+        svg.insert_str(at, &format!("\n<desc>{text}</desc>"));
+    }
+    crate::figure::figure(label, caption, svg);
 }
 
 #[cfg(test)]

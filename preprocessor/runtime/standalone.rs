@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value as Json;
 
-use crate::explore::Frame;
 use crate::format::{Spec, parse_spec, plain};
 use crate::value::Value;
 
@@ -21,14 +20,10 @@ pub const FIGURES: &str = "figures";
 
 static FIGURE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
-pub(crate) fn start() {}
-
 pub(crate) fn cell(index: usize) {
     let _ = std::io::stdout().flush();
     println!("-- cell {} --", index + 1);
 }
-
-pub(crate) fn finish() {}
 
 /// Runs a cell the book expects to panic, and prints its message as the page shows it.
 pub(crate) fn should_panic(body: impl FnOnce()) {
@@ -149,14 +144,9 @@ fn print_table(record: &Json) {
     }
 }
 
-/// Runs the frame a person asked for (`name=value` arguments) or the default one.
-pub(crate) fn explore<F: Fn(&Frame)>(
-    label: &str,
-    caption: &str,
-    params: &[(String, Vec<Value>, usize)],
-    frames: &[Frame],
-    experiment: &F,
-) {
+/// The frame a person asked for with `name=value` arguments (each parameter given as
+/// `(name, values, default)`), or the default one; prints what is shown and how to choose.
+pub(crate) fn chosen_frame(label: &str, caption: &str, params: &[(String, Vec<Value>, usize)]) -> usize {
     let args: Vec<(String, String)> =
         std::env::args().skip(1).filter_map(|a| a.split_once('=').map(|(n, v)| (n.to_owned(), v.to_owned()))).collect();
     let mut chosen = Vec::new();
@@ -170,8 +160,6 @@ pub(crate) fn explore<F: Fn(&Frame)>(
         };
         chosen.push(index);
     }
-    let frame_index = chosen.iter().zip(params).fold(0, |acc, (i, (_, values, _))| acc * values.len() + i);
-    let frame = &frames[frame_index];
     let options: Vec<String> = params
         .iter()
         .map(|(n, values, _)| {
@@ -180,9 +168,11 @@ pub(crate) fn explore<F: Fn(&Frame)>(
             format!("{n}: {} values, {first} to {last}", values.len())
         })
         .collect();
+    let shown: Vec<String> =
+        params.iter().zip(&chosen).map(|((n, values, _), &i)| format!("{n} = {}", values[i])).collect();
     println!("[exploration {label}] {caption}");
-    println!("showing {frame}; choose others with `cargo run -- name=value` ({})", options.join("; "));
-    experiment(frame);
+    println!("showing {}; choose others with `cargo run -- name=value` ({})", shown.join(", "), options.join("; "));
+    chosen.iter().zip(params).fold(0, |acc, (i, (_, values, _))| acc * values.len() + i)
 }
 
 fn matches(v: &Value, wanted: &str) -> bool {

@@ -2,8 +2,8 @@
 
 use serde_json::{Value as Json, json};
 
+use crate::out::emit;
 use crate::value::Value;
-use crate::wire::emit;
 
 /// A table with a header row, rows of values and optional per-column formats.
 #[derive(Debug, Clone, Default)]

@@ -4,12 +4,12 @@
 
 use std::path::PathBuf;
 
-use crate::doc::Doc;
-use crate::exec::ChapterResult;
-use crate::exec::protocol::{CellOutput, Item, Named, Value};
-use crate::refs::Index;
-use crate::scan::scan;
-use crate::splice::{Frag, apply_with, plan};
+use crate::base::results::ChapterResult;
+use crate::base::results::{CellOutput, Item, Named, Value};
+use crate::input::doc::Doc;
+use crate::input::scan::scan;
+use crate::page::refs::Index;
+use crate::page::splice::{Frag, apply_with, plan};
 
 /// Runs the whole text path (scan, plan, splice) on `text` with made-up cell results.
 pub fn check(text: &str) {
@@ -26,14 +26,13 @@ pub fn check(text: &str) {
         .map(|i| CellOutput {
             items: vec![Item::Text { text: format!("out {i}\n```\n\n> x\n") }],
             values: vec![Named { name: format!("v{i}"), value: Value::Float(i as f64 * 0.5), fmt: String::new() }],
-            checks: Vec::new(),
         })
         .collect();
     let results: Vec<ChapterResult> = vec![Ok(cells.clone())];
     let docs = vec![doc];
     let (index, _) = Index::build(&docs, &results);
     let doc = &docs[0];
-    let (pieces, _) = plan(doc, &cells, &index, &crate::splice::CellNotes::new(), 3);
+    let (pieces, _) = plan(doc, &cells, &index, &crate::page::splice::CellNotes::new(), 3);
 
     let mut ranges: Vec<_> = pieces.iter().map(|(r, _)| r.clone()).collect();
     ranges.sort_by_key(|r| (r.start, r.end));
@@ -46,7 +45,7 @@ pub fn check(text: &str) {
 
     // Rebuild the expected output by hand: the gaps between ranges, verbatim, and each
     // piece's text in order. `apply_with` must produce exactly that.
-    let marker = |eq: &crate::math::Equation| format!("[math:{}]", eq.tex.len());
+    let marker = |eq: &crate::page::math::Equation| format!("[math:{}]", eq.tex.len());
     let out = apply_with(text, pieces.clone(), marker);
     let mut sorted = pieces;
     sorted.sort_by_key(|(r, _)| (r.start, r.end));

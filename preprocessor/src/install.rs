@@ -1,6 +1,6 @@
 //! `mdbook-exec install [BOOK_DIR]`: sets a book up to use mdbook-exec.
 //!
-//! It writes the embedded [`assets`](mod@crate::assets) into the book's `src/mdbook-exec/` and adds
+//! It writes the embedded [`assets`](mod@crate::base::assets) into the book's `src/mdbook-exec/` and adds
 //! what `book.toml` needs (`[preprocessor.exec]`, and the stylesheet and script under
 //! `[output.html]`), editing the file with `toml_edit` so that the author's formatting and
 //! comments stay as they were. Running it twice changes nothing; a newer binary replaces the
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
-use crate::assets;
-use crate::exec::workspace::write_if_changed;
+use crate::base::assets;
+use crate::base::fs::{write_atomic, write_if_changed};
 
 /// What an installation changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -132,27 +132,11 @@ fn add_to_list(table: &mut Table, key: &str, entry: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` atomically (write, then rename).
-pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_via(path.parent().expect("a file is in a folder"), path, bytes)
-}
-
 /// Writes `path`, inside the assets `folder`, whole. The temporary file is made beside the
 /// folder, not in it: a second `install` running at the same time (a test beside
 /// `cargo xtask serve`, say) would otherwise take it for a stale asset and remove it.
 fn write_asset(folder: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    write_via(folder.parent().expect("the assets folder is in the book's source folder"), path, bytes)
-}
-
-/// Writes `bytes` into a temporary file in `tmp_dir`, then renames it to `path`.
-fn write_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().expect("a file is in a folder");
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(tmp_dir).with_context(|| format!("writing in {}", tmp_dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    write_atomic(path, bytes, Some(folder.parent().expect("the assets folder is in the book's source folder")))
 }
 
 /// Removes files of the assets folder that this version does not ship (fonts of an older
@@ -161,7 +145,7 @@ fn remove_others(dir: &Path, base: &Path, keep: &[PathBuf], removed: &mut Vec<St
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
     for e in entries.flatten() {
         let p = e.path();
-        if p.is_dir() && p == base.join(crate::download::DIR) {
+        if p.is_dir() && p == base.join(assets::DOWNLOADS) {
             // The chapters' downloads are written by builds, not by `install`.
             continue;
         } else if p.is_dir() {

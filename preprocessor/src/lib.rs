@@ -2,36 +2,24 @@
 //! and puts what they produce into the book: text output, values in prose and inside math,
 //! figures, tables, and every equation rendered by KaTeX at build time.
 //!
-//! [`process`] is the whole pipeline, one module per stage:
-//! [`config`] (with [`katex_compat`]) → [`doc`] + [`scan`] → [`exec`] (its folder holds the
-//! execution half: `program`, `workspace`, `depcache`, `run`, `protocol`, `cache`) → [`refs`]
-//! → [`splice`] (with [`format`](mod@format), [`figure`], [`explore`]) → [`math`] (with
-//! [`glyphs`]) → [`panel`] (page mode only) → [`download`] → [`splice::apply`].
-//! `ARCHITECTURE.md` walks through it.
+//! [`process`] is the whole pipeline, one module per stage, in three folders that import only
+//! downward: `input` reads the book (config, chapters, scan); `exec`, the execution half,
+//! compiles and runs the chapter programs (program, cache, workspace, depcache, run, protocol);
+//! `page`, the page half, turns results into markdown (refs, splice with its explorations and
+//! figures, math, download, panel). What they all share (the results model, diagnostics, the
+//! hasher, file helpers, the embedded runtime and assets, slugs) is the ground floor, `base`,
+//! which imports none of them. `ARCHITECTURE.md` walks through it.
 
 // A `Diagnostic` is large, but it travels only on the path that ends a build with an error.
 #![allow(clippy::result_large_err)]
 
-pub mod assets;
-pub mod config;
-pub mod diag;
-pub mod doc;
-pub mod download;
-pub mod exec;
-pub mod explore;
-pub mod figure;
-#[path = "../runtime/format.rs"]
-pub mod format;
+mod base;
+mod exec;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod glyphs;
+mod input;
 pub mod install;
-pub mod katex_compat;
-pub mod math;
-pub mod panel;
-pub mod refs;
-pub mod scan;
-pub mod splice;
+mod page;
 
 /// The checkout of this repository the library was compiled in (its `.cargo/config.toml` sets
 /// the variable), `None` elsewhere. Reading it is what matters: cargo then rebuilds the library
@@ -46,14 +34,38 @@ use anyhow::Result;
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
-use crate::config::Config;
-pub use crate::config::OnError;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::results::{CellOutput, Failure};
 pub use crate::exec::Stats;
-use crate::math::MathRenderer;
-// `format` (shared with the runtime) finds the value type next to it.
-use crate::exec::protocol::Value;
-use crate::refs::Index;
+pub use crate::exec::depcache::Cleaned;
+use crate::exec::depcache::DepCache;
+use crate::input::config::{self, Config};
+pub use crate::input::config::{ON_ERROR_VAR, OnError};
+use crate::input::doc;
+use crate::page::math::MathRenderer;
+use crate::page::refs::Index;
+use crate::page::{download, panel, splice};
+
+/// The KaTeX version whose stylesheet and fonts pages need (the `katex` crate's).
+pub const KATEX_VERSION: &str = page::math::KATEX_VERSION;
+
+/// The files this binary embeds and a published package must carry: the runtime's source
+/// (paths under `runtime/`) and the page assets (paths under `assets/`).
+pub fn embedded_files() -> Vec<String> {
+    let runtime = base::runtime::FILES.iter().map(|(p, _)| format!("runtime/{p}"));
+    runtime.chain(base::assets::FILES.iter().map(|(p, _)| format!("assets/{p}"))).collect()
+}
+
+/// Empties the machine-wide cache of compiled cell dependencies (a book's `dependency-cache`
+/// setting names a folder of its own, which its author removes by hand). Returns the folder and
+/// what was removed; an error when the system names no cache folder or a build is using it.
+pub fn clean() -> Result<(std::path::PathBuf, Cleaned)> {
+    let Some(root) = config::default_dependency_cache() else {
+        anyhow::bail!("this system names no cache folder, so there is no machine-wide cache to clean");
+    };
+    let cleaned = DepCache::new(&root).clean()?;
+    Ok((root, cleaned))
+}
 
 /// The preprocessor, registered under the name `exec`.
 #[derive(Debug, Default, Clone)]
@@ -127,7 +139,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
 
     // What each chapter shows: all its cells' outputs, or what ran before a failure (shown only
     // in page mode; otherwise the build fails anyway).
-    let shown: Vec<Option<(&[exec::protocol::CellOutput], Option<&exec::Failure>)>> = results
+    let shown: Vec<Option<(&[CellOutput], Option<&Failure>)>> = results
         .iter()
         .map(|r| match r {
             Ok(cells) => Some((cells.as_slice(), None)),
@@ -246,7 +258,7 @@ fn check_assets(ctx: &PreprocessorContext, config: &Config, docs: &[doc::Doc]) -
     }
     let list = |key: &str| ctx.config.get::<Vec<std::path::PathBuf>>(key).ok().flatten().unwrap_or_default();
     let (css, js) = (list("output.html.additional-css"), list("output.html.additional-js"));
-    assets::check(&config.root, &config.src, &css, &js).map_err(|d| Diagnostics(vec![d]).into())
+    base::assets::check(&config.root, &config.src, &css, &js).map_err(|d| Diagnostics(vec![d]).into())
 }
 
 /// Prints how long each stage took when `MDBOOK_EXEC_TIMINGS` is set.

@@ -46,12 +46,8 @@ fn main() -> ExitCode {
 /// Empties the machine-wide dependency cache (a book's `dependency-cache` setting names its own
 /// folder, which the author removes by hand).
 fn clean() -> ExitCode {
-    let Some(root) = mdbook_exec::exec::depcache::DepCache::default_root() else {
-        eprintln!("error: this system names no cache folder, so there is no machine-wide cache to clean");
-        return ExitCode::FAILURE;
-    };
-    match mdbook_exec::exec::depcache::DepCache::new(&root).clean() {
-        Ok(done) => {
+    match mdbook_exec::clean() {
+        Ok((root, done)) => {
             eprintln!(
                 "mdbook-exec: removed {} folder(s), {:.1} MiB, from {}",
                 done.folders,

@@ -57,7 +57,7 @@ fn real_book_builds_with_executed_output_and_offline_math() {
 
     // The stylesheet and fonts ship with the site, at the crate's KaTeX version.
     let css = read(dir, "mdbook-exec/katex/katex.min.css");
-    assert!(read(dir, "mdbook-exec/VERSION").contains(&format!("KaTeX {}", mdbook_exec::math::KATEX_VERSION.trim())));
+    assert!(read(dir, "mdbook-exec/VERSION").contains(&format!("KaTeX {}", mdbook_exec::KATEX_VERSION.trim())));
     for font in css.split("url(").skip(1).filter_map(|s| s.split(')').next()).filter(|u| u.ends_with(".woff2")) {
         assert!(dir.join("mdbook-exec/katex").join(font).is_file(), "missing {font}");
     }

@@ -18,8 +18,7 @@ fn the_package_holds_the_runtime_and_every_asset() {
     let listed: BTreeSet<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
 
     let mut needed: Vec<String> = vec!["Cargo.toml".into(), "build.rs".into(), "src/main.rs".into()];
-    needed.extend(mdbook_exec::exec::workspace::RUNTIME_FILES.iter().map(|(p, _)| format!("runtime/{p}")));
-    needed.extend(mdbook_exec::assets::FILES.iter().map(|(p, _)| format!("assets/{p}")));
+    needed.extend(mdbook_exec::embedded_files());
     needed.push("assets/katex/VERSION".into());
     let missing: Vec<&String> = needed.iter().filter(|f| !listed.contains(*f)).collect();
     assert!(missing.is_empty(), "the package lacks {missing:?}; it lists {listed:?}");

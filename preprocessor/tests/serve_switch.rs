@@ -25,7 +25,7 @@ fn build(book: &TestBook, serving: bool) -> Result<(), String> {
 #[test]
 fn the_page_switch_applies_only_while_serving() {
     // SAFETY: the only test of this binary, and it starts no thread before this line.
-    unsafe { std::env::set_var(mdbook_exec::config::ON_ERROR_VAR, "page") };
+    unsafe { std::env::set_var(mdbook_exec::ON_ERROR_VAR, "page") };
     let book = TestBook::new(&[("broken.md", CHAPTER)]);
 
     let err = build(&book, false).expect_err("a build that is not `serve` fails although the switch is set");

@@ -12,42 +12,40 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::exec::protocol::CellOutput;
-use crate::exec::workspace::{RUNTIME_FILES, write_if_changed};
+use crate::base::fingerprint::{Fingerprint, hash_hex};
+use crate::base::fs::write_if_changed;
+use crate::base::results::CellOutput;
 
 /// What a key is made of besides the program.
 #[derive(Debug, Clone)]
 pub struct KeyBase {
-    hasher: blake3::Hasher,
+    fingerprint: Fingerprint,
 }
 
 impl KeyBase {
     /// The part of every key that is shared by all chapters of a build.
     pub fn new(manifest: &str, resolved_lock: &str, output_limit: usize, max_frames: usize) -> KeyBase {
-        let mut h = blake3::Hasher::new();
-        let mut field = |name: &str, bytes: &[u8]| {
-            h.update(name.as_bytes());
-            h.update(&(bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        };
-        field("mdbook-exec", env!("CARGO_PKG_VERSION").as_bytes());
-        field("rustc", env!("MDBOOK_EXEC_RUSTC_VERSION").as_bytes());
-        for (path, text) in RUNTIME_FILES {
-            field(path, text.as_bytes());
-        }
-        field("manifest", manifest.as_bytes());
-        field("output-limit", &(output_limit as u64).to_le_bytes());
-        field("max-frames", &(max_frames as u64).to_le_bytes());
-        field("lock", resolved_lock.as_bytes());
-        KeyBase { hasher: h }
+        let mut f = Fingerprint::new();
+        f.field("mdbook-exec", env!("CARGO_PKG_VERSION").as_bytes())
+            .field("rustc", env!("MDBOOK_EXEC_RUSTC_VERSION").as_bytes())
+            .runtime();
+        KeyBase::continued(f, manifest, resolved_lock, output_limit, max_frames)
+    }
+
+    /// The fields after the tool, the toolchain and the runtime, which `f` already holds.
+    fn continued(mut f: Fingerprint, manifest: &str, lock: &str, output_limit: usize, max_frames: usize) -> KeyBase {
+        f.field("manifest", manifest.as_bytes())
+            .field("output-limit", &(output_limit as u64).to_le_bytes())
+            .field("max-frames", &(max_frames as u64).to_le_bytes())
+            .field("lock", lock.as_bytes());
+        KeyBase { fingerprint: f }
     }
 
     /// The key of one chapter program.
     pub fn key(&self, program_source: &str) -> String {
-        let mut h = self.hasher.clone();
-        h.update(b"program");
-        h.update(program_source.as_bytes());
-        h.finalize().to_hex().to_string()
+        let mut f = self.fingerprint.clone();
+        f.raw(b"program").raw(program_source.as_bytes());
+        f.hex()
     }
 }
 
@@ -80,7 +78,7 @@ impl Cache {
     pub fn load(&self, key: &str) -> Lookup {
         let Ok(text) = std::fs::read_to_string(self.path(key)) else { return Lookup::Miss };
         let Some((sum, payload)) = text.split_once('\n') else { return Lookup::Corrupt };
-        if blake3::hash(payload.as_bytes()).to_hex().as_str() != sum {
+        if hash_hex(payload.as_bytes()) != sum {
             return Lookup::Corrupt;
         }
         match serde_json::from_str(payload) {
@@ -92,7 +90,7 @@ impl Cache {
     /// Stores the outputs of a successful run under `key`.
     pub fn store(&self, key: &str, cells: &[CellOutput]) -> Result<()> {
         let payload = serde_json::to_string(cells)?;
-        let sum = blake3::hash(payload.as_bytes()).to_hex();
+        let sum = hash_hex(payload.as_bytes());
         write_if_changed(&self.path(key), &format!("{sum}\n{payload}"))
     }
 
@@ -115,7 +113,7 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::protocol::Item;
+    use crate::base::results::Item;
 
     #[test]
     fn round_trip_and_corruption() {
@@ -132,6 +130,17 @@ mod tests {
         assert_eq!(cache.load("k"), Lookup::Corrupt);
         std::fs::write(&path, text.replace("hi", "ho")).unwrap();
         assert_eq!(cache.load("k"), Lookup::Corrupt);
+    }
+
+    #[test]
+    fn keys_are_pinned() {
+        // A key for fixed inputs (and a fixed stand-in for the tool, toolchain and runtime), so
+        // that a change to how keys are made cannot pass unnoticed: it would recompute every
+        // chapter of every installed book.
+        let mut f = Fingerprint::new();
+        f.field("mdbook-exec", b"0.1.0").field("rustc", b"rustc 1.95.0").field("lib.rs", b"pub fn f() {}");
+        let base = KeyBase::continued(f, "[dependencies]\n", "version = 4\n", 1 << 20, 256);
+        assert_eq!(base.key("fn main() {}\n"), "beb0455f0ccad87610d4168c812ef4bca2a2142f921550f7f22e6f914ebc6392");
     }
 
     #[test]

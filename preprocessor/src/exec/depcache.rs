@@ -20,10 +20,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::exec::workspace::{RUNTIME_FILES, write_if_changed};
-
-/// The environment variable that moves the cache (the `dependency-cache` setting wins over it).
-pub const ENV: &str = "MDBOOK_EXEC_CACHE_DIR";
+use crate::base::fingerprint::Fingerprint;
+use crate::base::fs::{lock_file, write_if_changed};
+use crate::base::runtime::FILES as RUNTIME_FILES;
 
 /// The cache of compiled dependencies at one root folder.
 #[derive(Debug, Clone)]
@@ -35,6 +34,7 @@ pub struct DepCache {
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// The entry's folder.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub dir: PathBuf,
     /// Cargo's target folder in it.
     pub target: PathBuf,
@@ -55,21 +55,6 @@ impl DepCache {
         DepCache { root: root.into() }
     }
 
-    /// The machine-wide default: `$MDBOOK_EXEC_CACHE_DIR`, else `mdbook-exec` in the user's cache
-    /// folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
-    /// `%LOCALAPPDATA%` on Windows). `None` when the system names no such folder.
-    pub fn default_root() -> Option<PathBuf> {
-        match std::env::var_os(ENV) {
-            Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-            _ => dirs::cache_dir().map(|d| d.join("mdbook-exec")),
-        }
-    }
-
-    /// The cache's folder.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// Holds the cache's lock shared until dropped: builds share it, [`DepCache::clean`] waits
     /// for none of them and removes nothing while one holds it.
     pub fn lock_shared(&self) -> Result<File> {
@@ -79,26 +64,15 @@ impl DepCache {
     }
 
     fn lock_file(&self) -> Result<File> {
-        std::fs::create_dir_all(&self.root).with_context(|| format!("creating {}", self.root.display()))?;
-        let path = self.root.join(".lock");
-        std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("opening {}", path.display()))
+        lock_file(&self.root.join(".lock"))
     }
 
     /// Writes the runtime crate for `runtime_manifest` (its features follow the book's crates)
     /// into the cache and returns its folder. The folder is named by a hash of what it holds, so
     /// every book that needs the same runtime points cargo at the same path.
     pub fn runtime(&self, runtime_manifest: &str) -> Result<PathBuf> {
-        let mut h = blake3::Hasher::new();
-        field(&mut h, "manifest", runtime_manifest.as_bytes());
-        for (path, text) in RUNTIME_FILES {
-            field(&mut h, path, text.as_bytes());
-        }
-        let dir = self.root.join(format!("runtime-{}", &h.finalize().to_hex()[..16]));
+        let dir =
+            self.root.join(runtime_folder(Fingerprint::new().field("manifest", runtime_manifest.as_bytes()).runtime()));
         write_if_changed(&dir.join("Cargo.toml"), runtime_manifest)?;
         for (path, text) in RUNTIME_FILES {
             write_if_changed(&dir.join("src").join(path), text)?;
@@ -111,15 +85,10 @@ impl DepCache {
     /// use. Records the manifest and lock in the entry so that a new book can start from them
     /// ([`DepCache::seed_lock`]), and marks the entry as used now.
     pub fn entry(&self, manifest: &str, lock: &str) -> Result<Entry> {
-        let mut h = blake3::Hasher::new();
-        field(&mut h, "mdbook-exec", env!("CARGO_PKG_VERSION").as_bytes());
-        field(&mut h, "manifest", manifest.as_bytes());
-        field(&mut h, "lock", lock.as_bytes());
-        field(&mut h, "toolchain", toolchain()?.as_bytes());
-        for (path, text) in RUNTIME_FILES {
-            field(&mut h, path, text.as_bytes());
-        }
-        let dir = self.root.join(format!("deps-{}", &h.finalize().to_hex()[..16]));
+        let mut f = Fingerprint::new();
+        f.field("mdbook-exec", env!("CARGO_PKG_VERSION").as_bytes());
+        entry_fields(&mut f, manifest, lock, &toolchain()?).runtime();
+        let dir = self.root.join(entry_folder(&f));
         write_if_changed(&dir.join("manifest.toml"), manifest)?;
         write_if_changed(&dir.join("Cargo.lock"), lock)?;
         let used = dir.join("used");
@@ -174,10 +143,19 @@ impl DepCache {
     }
 }
 
-fn field(h: &mut blake3::Hasher, name: &str, bytes: &[u8]) {
-    h.update(name.as_bytes());
-    h.update(&(bytes.len() as u64).to_le_bytes());
-    h.update(bytes);
+/// The fields of an entry's key after the tool's version, before the runtime's files.
+fn entry_fields<'f>(f: &'f mut Fingerprint, manifest: &str, lock: &str, toolchain: &str) -> &'f mut Fingerprint {
+    f.field("manifest", manifest.as_bytes()).field("lock", lock.as_bytes()).field("toolchain", toolchain.as_bytes())
+}
+
+/// The folder name of an entry with this key.
+fn entry_folder(f: &Fingerprint) -> String {
+    format!("deps-{}", &f.hex()[..16])
+}
+
+/// The folder name of a runtime with this key.
+fn runtime_folder(f: &Fingerprint) -> String {
+    format!("runtime-{}", &f.hex()[..16])
 }
 
 /// What identifies the compiler that cargo will run: `rustc -vV` (version, commit, host, LLVM)
@@ -216,6 +194,19 @@ fn size(dir: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_pinned() {
+        // Folder names for fixed inputs (and a stand-in for the runtime): a change to how they
+        // are made would recompile every machine's dependencies.
+        let mut f = Fingerprint::new();
+        f.field("mdbook-exec", b"0.1.0");
+        entry_fields(&mut f, "m", "l", "rustc 1.95.0\n").field("lib.rs", b"pub fn f() {}");
+        assert_eq!(entry_folder(&f), "deps-d973ba80e42ba125");
+        let mut r = Fingerprint::new();
+        r.field("manifest", b"[package]\n").field("lib.rs", b"pub fn f() {}");
+        assert_eq!(runtime_folder(&r), "runtime-09b880dacef56106");
+    }
 
     #[test]
     fn entries_are_keyed_by_manifest_and_lock_and_seed_new_books() {

@@ -19,15 +19,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 use anyhow::{Context, Result};
 
-use crate::config::Config;
-use crate::diag::Diagnostic;
-use crate::doc::Doc;
+use crate::base::diag::Diagnostic;
+use crate::base::fingerprint::hash_hex;
+use crate::base::results::{ChapterResult, Failure};
+use crate::base::slug::slug;
 use crate::exec::cache::{Cache, KeyBase, Lookup};
 use crate::exec::depcache::DepCache;
 use crate::exec::program::Program;
-use crate::exec::protocol::CellOutput;
 use crate::exec::run::{RunOutcome, RunSpec, run_all};
-use crate::exec::workspace::{CompilerMessage, Workspace};
+use crate::exec::workspace::{CompilerMessage, CompilerSpan, Workspace};
+use crate::input::config::Config;
+use crate::input::doc::Doc;
 
 /// Counters of the expensive work a build did, for tests and progress messages.
 #[derive(Debug, Default)]
@@ -43,26 +45,6 @@ pub struct Stats {
     /// Units other than chapter programs (crates, build scripts, the runtime) that cargo
     /// compiled because the dependency cache did not have them.
     pub dependencies_compiled: AtomicUsize,
-}
-
-/// The outcome of one chapter: its cells' outputs, or what stopped it.
-pub type ChapterResult = Result<Vec<CellOutput>, Failure>;
-
-/// A chapter whose program did not compile or did not run to its end.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    /// What went wrong, at its place in the markdown.
-    pub diags: Vec<Diagnostic>,
-    /// What the cells showed before it went wrong (none when the chapter did not compile).
-    pub ran: Vec<CellOutput>,
-    /// The cell that failed while running; `None` when the chapter did not compile.
-    pub cell: Option<usize>,
-}
-
-impl Failure {
-    fn compile(diags: Vec<Diagnostic>) -> Failure {
-        Failure { diags, ran: Vec::new(), cell: None }
-    }
 }
 
 struct Job<'a> {
@@ -101,7 +83,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         }
         let program = Program::generate(&doc.display.display().to_string(), &doc.scan.cells);
         let key = base.key(&program.source);
-        let bin = bin_name(&tag, doc);
+        let bin = bin_name(&tag, &doc.key);
         keys.insert(key.clone());
         bins.insert(bin.clone());
         match cache.load(&key) {
@@ -180,14 +162,8 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
 
 /// Holds an exclusive lock on the build folder until dropped.
 fn lock(build_dir: &std::path::Path) -> Result<std::fs::File> {
-    std::fs::create_dir_all(build_dir).with_context(|| format!("creating {}", build_dir.display()))?;
     let path = build_dir.join(".lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("opening {}", path.display()))?;
+    let file = crate::base::fs::lock_file(&path)?;
     if file.try_lock().is_err() {
         eprintln!("mdbook-exec: waiting for another build of this book to finish");
         file.lock().with_context(|| format!("locking {}", path.display()))?;
@@ -201,15 +177,14 @@ fn chapter_list(stale: &[(usize, Job<'_>)]) -> String {
 
 /// A short tag for the book, so that books sharing a build folder keep apart.
 fn book_tag(config: &Config) -> String {
-    blake3::hash(config.root.to_string_lossy().as_bytes()).to_hex()[..8].to_owned()
+    hash_hex(config.root.to_string_lossy().as_bytes())[..8].to_owned()
 }
 
-/// A stable, readable binary name per chapter, ending in the book's tag.
-fn bin_name(tag: &str, doc: &Doc) -> String {
-    let stem: String =
-        doc.key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    let key_hash = &blake3::hash(doc.key.as_bytes()).to_hex()[..4];
-    format!("ch_{stem}_{key_hash}_{tag}")
+/// A stable, readable binary name per chapter, ending in the book's tag. No `-` in it: the
+/// pruning of old programs reads what follows a `-` as cargo's hash.
+fn bin_name(tag: &str, chapter_key: &str) -> String {
+    let stem = slug(chapter_key).replace('-', "_");
+    format!("ch_{stem}_{}_{tag}", &hash_hex(chapter_key.as_bytes())[..4])
 }
 
 /// Decides whether a run succeeded; a failure becomes a diagnostic at the cell responsible.
@@ -297,7 +272,7 @@ fn compile_diagnostics(job: &Job<'_>, messages: &[CompilerMessage]) -> Vec<Diagn
     let cells = &doc.scan.cells;
     let ours = format!("src/bin/{}.rs", job.bin);
     let path = doc.display.display().to_string();
-    let map = |s: &crate::exec::workspace::CompilerSpan| -> Option<std::ops::Range<usize>> {
+    let map = |s: &CompilerSpan| -> Option<std::ops::Range<usize>> {
         if !s.file_name.ends_with(&ours) {
             return None;
         }

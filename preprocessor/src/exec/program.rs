@@ -6,7 +6,7 @@
 //! generated line came from, so compiler messages and panics map back to the markdown. This
 //! module never compiles or runs anything.
 
-use crate::scan::Cell;
+use crate::input::scan::Cell;
 
 /// The generated source of one chapter and its line map.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,7 +138,7 @@ fn unhide(line: &str) -> (&str, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::scan;
+    use crate::input::scan::scan;
 
     #[test]
     fn chapter_becomes_one_main() {
@@ -163,11 +163,11 @@ exec::__private::finish();
         assert_eq!(p.source, expected);
         // `let x` (line 7) is markdown line 2; `y` on line 9 is column 7 in markdown line 6.
         let o = p.origin(&cells, 7, 4).unwrap();
-        assert_eq!((o.cell, crate::diag::line_col(md, o.offset)), (0, (2, 5)));
+        assert_eq!((o.cell, crate::base::diag::line_col(md, o.offset)), (0, (2, 5)));
         let o = p.origin(&cells, 9, 4).unwrap();
-        assert_eq!((o.cell, crate::diag::line_col(md, o.offset)), (1, (6, 7)));
+        assert_eq!((o.cell, crate::base::diag::line_col(md, o.offset)), (1, (6, 7)));
         let o = p.origin_of_char_col(&cells, 10, 1).unwrap();
-        assert_eq!(crate::diag::line_col(md, o.offset), (7, 1));
+        assert_eq!(crate::base::diag::line_col(md, o.offset), (7, 1));
         assert_eq!(p.origin(&cells, 8, 0), None);
         let off = p.source.find("panic!").unwrap();
         assert_eq!(p.origin_of_offset(&cells, off).unwrap().offset, md.find("panic!").unwrap());

@@ -4,16 +4,15 @@
 //! unknown key or a value of the wrong type is an error naming `book.toml`, never a silent
 //! default. It never reads chapters or runs anything.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mdbook_preprocessor::PreprocessorContext;
 use serde::Deserialize;
 
-use crate::diag::Diagnostic;
-use crate::exec::depcache::DepCache;
-use crate::katex_compat::{self, KatexOptions};
+use crate::base::diag::Diagnostic;
+use crate::input::katex_compat;
+pub use crate::input::math_config::{MathConfig, MathOutput};
 
 /// The crates that cells may use when `book.toml` declares none.
 pub const DEFAULT_DEPENDENCIES: &str = r#"
@@ -110,42 +109,23 @@ impl OnError {
     }
 }
 
+/// The environment variable that moves the machine-wide dependency cache (the
+/// `dependency-cache` setting wins over it).
+pub const DEPENDENCY_CACHE_VAR: &str = "MDBOOK_EXEC_CACHE_DIR";
+
+/// The machine-wide dependency cache: `$MDBOOK_EXEC_CACHE_DIR`, else `mdbook-exec` in the user's
+/// cache folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
+/// `%LOCALAPPDATA%` on Windows). `None` when the system names no such folder.
+pub fn default_dependency_cache() -> Option<PathBuf> {
+    match std::env::var_os(DEPENDENCY_CACHE_VAR) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::cache_dir().map(|d| d.join("mdbook-exec")),
+    }
+}
+
 /// The name of the lock file mdbook-exec writes for a book that has none. Not `Cargo.lock`: a
 /// `Cargo.lock` next to `book.toml` may belong to the author's own crate.
 pub const OWN_LOCKFILE: &str = "mdbook-exec.lock";
-
-/// The `[preprocessor.exec.math]` table, with what mdbook-katex's keys add to it.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct MathConfig {
-    /// KaTeX macros, for example `"\\R" = "\\mathbb{R}"`.
-    #[serde(default)]
-    pub macros: BTreeMap<String, String>,
-    /// What KaTeX writes: HTML for display with MathML for accessibility (the default), or
-    /// one of the two.
-    #[serde(default)]
-    pub output: MathOutput,
-    /// KaTeX's options, set with mdbook-katex's keys (`leqno`, `trust`, ...).
-    #[serde(skip)]
-    pub katex: KatexOptions,
-    /// Whether each formula is wrapped in `<data class="katex-src" value="TeX">`, as
-    /// mdbook-katex's `include-src` does.
-    #[serde(skip)]
-    pub include_src: bool,
-}
-
-/// KaTeX's output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MathOutput {
-    /// HTML to display, and MathML for screen readers.
-    #[default]
-    HtmlAndMathml,
-    /// HTML only.
-    Html,
-    /// MathML only.
-    Mathml,
-}
 
 fn invalid(name: &str, e: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::in_file("book.toml", format!("invalid `[preprocessor.{name}]` table"))
@@ -225,6 +205,7 @@ impl Config {
     }
 
     /// The configuration with every default, for a book at `root`.
+    #[cfg(test)]
     pub fn defaults(root: &Path) -> Config {
         Config::from_raw(Raw::default(), root, Path::new("src")).expect("defaults are valid")
     }
@@ -266,7 +247,7 @@ impl Config {
         // With no cache folder on the system, compiled dependencies stay with the book.
         let dependency_cache = match raw.dependency_cache {
             Some(d) => root.join(d),
-            None => DepCache::default_root().unwrap_or_else(|| build_dir.join("dependencies")),
+            None => default_dependency_cache().unwrap_or_else(|| build_dir.join("dependencies")),
         };
         if raw.max_frames == Some(0) {
             return Err(Diagnostic::in_file("book.toml", "`max-frames` must be at least 1")

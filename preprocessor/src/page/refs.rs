@@ -9,12 +9,12 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::diag::Diagnostic;
-use crate::doc::Doc;
-use crate::exec::ChapterResult;
-use crate::exec::protocol::{Item, Named};
+use crate::base::diag::Diagnostic;
+use crate::base::results::ChapterResult;
+use crate::base::results::{CellOutput, Item, Named, ParamSpec};
+use crate::input::doc::Doc;
 
 /// Whether a label names a figure, a table or an equation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,12 +72,6 @@ pub fn explore_key(doc: &Doc, label: &str) -> String {
     format!("{}/{label}", doc.key)
 }
 
-/// The frame an exploration shows first: each parameter at its default, the first parameter
-/// changing slowest.
-pub fn default_frame(params: &[crate::exec::protocol::ParamSpec]) -> usize {
-    params.iter().fold(0, |acc, p| acc * p.values.len() + p.default)
-}
-
 /// Every value and label of the book.
 #[derive(Debug, Default)]
 pub struct Index {
@@ -94,7 +88,7 @@ pub struct Index {
 }
 
 /// The number of each figure and table of a chapter, in the order the cells made them.
-pub fn numbers(doc: &Doc, cells: &[crate::exec::protocol::CellOutput]) -> Vec<(usize, usize, LabelKind, String)> {
+pub fn numbers(doc: &Doc, cells: &[CellOutput]) -> Vec<(usize, usize, LabelKind, String)> {
     let (mut figures, mut tables) = (0, 0);
     let mut out = Vec::new();
     for (ci, cell) in cells.iter().enumerate() {
@@ -169,7 +163,7 @@ impl Index {
             // A value's name and format, whether a cell or an exploration exported it; true when
             // the name is usable.
             let well_formed = |ci: usize, v: &Named, diags: &mut Vec<Diagnostic>| {
-                if let Err(e) = crate::format::parse_spec(&v.fmt) {
+                if let Err(e) = crate::base::format::parse_spec(&v.fmt) {
                     diags.push(at(ci, format!("value `{}`: {e}", v.name)));
                 }
                 let valid = valid_name(&v.name);
@@ -194,7 +188,7 @@ impl Index {
                 for item in &cell.items {
                     let Item::Explore { label, params, frames, .. } = item else { continue };
                     let Some(first) = frames.first() else { continue };
-                    let default = default_frame(params).min(frames.len() - 1);
+                    let default = ParamSpec::default_frame(params).min(frames.len() - 1);
                     for v in &first.values {
                         if !well_formed(ci, v, &mut diags) {
                             continue;
@@ -268,7 +262,7 @@ impl Index {
     /// Makes values of failed chapters read as a marked question mark, for a page that shows
     /// its errors: the prose around them stays readable and the gap is visible.
     pub fn with_placeholders(mut self) -> Index {
-        let value = crate::exec::protocol::Value::Tex("\\textcolor{#d32f2f}{\\boldsymbol{?}}".to_owned());
+        let value = crate::base::results::Value::Tex("\\textcolor{#d32f2f}{\\boldsymbol{?}}".to_owned());
         self.placeholder = Some(Named { name: String::new(), value, fmt: String::new() });
         self
     }
@@ -369,27 +363,9 @@ fn known<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> String {
     }
 }
 
-/// The link from chapter `from` to chapter `to` (paths relative to `src`), with `.md` kept so
-/// that mdBook rewrites it like any other chapter link.
-pub fn relative_link(from: &Path, to: &Path) -> String {
-    let from_dir: Vec<_> = from.parent().map(|p| p.components().collect()).unwrap_or_default();
-    let to_parts: Vec<_> = to.components().collect();
-    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_owned(); from_dir.len() - common];
-    parts.extend(to_parts[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    parts.join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn links_between_chapters() {
-        assert_eq!(relative_link(Path::new("a.md"), Path::new("b.md")), "b.md");
-        assert_eq!(relative_link(Path::new("p/a.md"), Path::new("b.md")), "../b.md");
-        assert_eq!(relative_link(Path::new("p/a.md"), Path::new("p/q/b.md")), "q/b.md");
-    }
 
     #[test]
     fn names() {

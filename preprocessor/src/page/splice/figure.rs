@@ -9,7 +9,7 @@
 //! their series there) is its description. This module works on one SVG string; it never sees
 //! markdown.
 
-use crate::format::html_escape;
+use crate::base::format::html_escape;
 
 /// Rewrites an SVG document for inline use in a page, named by the element `caption_id`.
 pub fn prepare_svg(svg: &str, caption_id: &str) -> Result<String, String> {

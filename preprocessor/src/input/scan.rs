@@ -10,7 +10,9 @@
 
 use std::ops::Range;
 
-use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+use crate::base::markdown::parser_options;
 
 /// The options a cell may carry after `rust,exec`.
 pub const CELL_OPTIONS: &[&str] = &["hide-code", "hide-output", "should-panic", "fold", "no-fold"];
@@ -116,21 +118,6 @@ pub struct EqLabel {
     pub name: String,
     /// Where `{#` is in the chapter.
     pub offset: usize,
-}
-
-/// mdBook's markdown extensions (as `mdbook_markdown::new_cmark_parser` sets them) plus math.
-pub fn parser_options() -> Options {
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_FOOTNOTES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    opts.insert(Options::ENABLE_TASKLISTS);
-    opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
-    opts.insert(Options::ENABLE_SMART_PUNCTUATION);
-    opts.insert(Options::ENABLE_DEFINITION_LIST);
-    opts.insert(Options::ENABLE_GFM);
-    opts.insert(Options::ENABLE_MATH);
-    opts
 }
 
 /// Splits a code block's info string the way mdBook does: on spaces, tabs and commas.
@@ -505,8 +492,8 @@ mod tests {
         let s = scan(source);
         let mut out = String::new();
         for c in &s.cells {
-            let (line, _) = crate::diag::line_col(source, c.range.start);
-            let starts: Vec<_> = c.line_starts.iter().map(|&o| crate::diag::line_col(source, o)).collect();
+            let (line, _) = crate::base::diag::line_col(source, c.range.start);
+            let starts: Vec<_> = c.line_starts.iter().map(|&o| crate::base::diag::line_col(source, o)).collect();
             out += &format!(
                 "cell@{line} {:?} prefix={:?} closed={} code={:?} starts={starts:?}\n",
                 c.options, c.prefix, c.closed, c.code
@@ -518,15 +505,15 @@ mod tests {
         for m in &s.math {
             out += &format!("math display={} {:?}\n", m.display, m.tex);
             if let Some(l) = &m.label {
-                let at = crate::diag::line_col(source, l.offset);
+                let at = crate::base::diag::line_col(source, l.offset);
                 out += &format!("  label {:?} at {at:?}, replacing {:?}\n", l.name, &source[m.range.clone()]);
             }
         }
         for (o, w) in &s.warnings {
-            out += &format!("warning@{} {w}\n", crate::diag::line_col(source, *o).0);
+            out += &format!("warning@{} {w}\n", crate::base::diag::line_col(source, *o).0);
         }
         for (o, e, _) in &s.errors {
-            out += &format!("error@{} {e}\n", crate::diag::line_col(source, *o).0);
+            out += &format!("error@{} {e}\n", crate::base::diag::line_col(source, *o).0);
         }
         out
     }

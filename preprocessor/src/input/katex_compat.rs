@@ -10,10 +10,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::config::{MathConfig, MathOutput};
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
+use crate::input::math_config::{KatexOptions, MathConfig, MathOutput};
 
 /// mdbook-katex's keys, as they stand in its `[preprocessor.katex]` table.
 pub const KEYS: &[&str] = &[
@@ -33,17 +33,6 @@ pub const KEYS: &[&str] = &[
     "inline-delimiter",
     "pre-render",
 ];
-
-/// KaTeX's rendering options that mdbook-katex passes on; unset ones keep KaTeX's defaults.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct KatexOptions {
-    pub leqno: Option<bool>,
-    pub fleqn: Option<bool>,
-    pub min_rule_thickness: Option<f64>,
-    pub max_size: Option<f64>,
-    pub max_expand: Option<i32>,
-    pub trust: Option<bool>,
-}
 
 /// mdbook-katex's keys found in `[preprocessor.exec]`.
 #[derive(Debug, Default, Deserialize)]
@@ -254,7 +243,7 @@ mod tests {
             }
             Err((line, msg)) => {
                 let (offset, got_msg) = got.expect_err(text);
-                assert_eq!(crate::diag::line_col(text, offset).0, line, "{text:?}");
+                assert_eq!(crate::base::diag::line_col(text, offset).0, line, "{text:?}");
                 assert!(got_msg.contains(msg), "{got_msg}");
             }
         }

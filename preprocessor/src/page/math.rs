@@ -13,10 +13,12 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 
-use crate::config::{MathConfig, MathOutput};
-use crate::exec::workspace::write_if_changed;
-use crate::format::html_escape;
-use crate::glyphs::one_text_copy;
+use crate::base::fingerprint::Fingerprint;
+use crate::base::format::html_escape;
+use crate::base::fs::write_if_changed;
+use crate::base::markdown::markdown_safe;
+use crate::input::config::{MathConfig, MathOutput};
+use crate::page::glyphs::one_text_copy;
 
 /// The KaTeX version the `katex` crate bundles; the book's CSS and fonts must match it.
 pub const KATEX_VERSION: &str = katex::KATEX_VERSION;
@@ -51,12 +53,7 @@ impl MathRenderer {
     }
 
     fn key(&self, eq: &Equation) -> String {
-        let mut h = blake3::Hasher::new();
-        h.update(KATEX_VERSION.as_bytes());
-        h.update(self.salt.as_bytes());
-        h.update(&[eq.display as u8]);
-        h.update(eq.tex.as_bytes());
-        h.finalize().to_hex().to_string()
+        key(KATEX_VERSION, &self.salt, eq)
     }
 
     /// Renders every equation not yet cached, in parallel; returns KaTeX's message for each
@@ -168,6 +165,13 @@ impl MathRenderer {
     }
 }
 
+/// An equation's cache key: KaTeX's version, the settings, display mode and TeX, hashed.
+fn key(katex_version: &str, salt: &str, eq: &Equation) -> String {
+    let mut f = Fingerprint::new();
+    f.raw(katex_version.as_bytes()).raw(salt.as_bytes()).raw(&[eq.display as u8]).raw(eq.tex.as_bytes());
+    f.hex()
+}
+
 /// The cache file's first line; a file from another KaTeX version or layout reads as empty.
 fn header() -> String {
     format!("mdbook-exec math cache 2, KaTeX {KATEX_VERSION}\n")
@@ -212,86 +216,17 @@ fn katex_message(e: &katex::Error) -> String {
     }
 }
 
-/// Makes HTML safe to splice into markdown text: one line, and the characters that markdown
-/// (with smart punctuation and tables) would act on in text outside tags written as numeric
-/// entities. Tags themselves are kept verbatim.
-pub fn markdown_safe(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '\n' | '\r' => out.push(' '),
-            '<' => {
-                in_tag = true;
-                out.push(c);
-            }
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(c);
-            }
-            c if !in_tag && MARKDOWN_ACTIVE.contains(&c) => {
-                out.push_str(&format!("&#{};", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The characters [`markdown_safe`] writes as entities.
-const MARKDOWN_ACTIVE: &[char] = &['*', '_', '\\', '[', ']', '`', '~', '$', '|', '\'', '"', '-', '.', '!'];
-
-/// Undoes [`markdown_safe`]'s entities, for HTML that goes where markdown never looks (an
-/// attribute); a third of KaTeX's output would otherwise be entities.
-/// One pass over the text: frames of an exploration hold megabytes of it.
-pub fn without_markdown_entities(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(at) = rest.find("&#") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        let active = after[digits..]
-            .starts_with(';')
-            .then(|| after[..digits].parse::<u32>().ok().and_then(char::from_u32))
-            .flatten()
-            .filter(|c| MARKDOWN_ACTIVE.contains(c));
-        match active {
-            Some(c) => {
-                out.push(c);
-                rest = &after[digits + 1..];
-            }
-            None => {
-                out.push_str("&#");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::katex_compat::KatexOptions;
+    use crate::input::math_config::KatexOptions;
 
     #[test]
-    fn safe_for_markdown() {
-        assert_eq!(
-            markdown_safe("<span class=\"a-b\">x_1*y</span>\n<b>--'</b>"),
-            "<span class=\"a-b\">x&#95;1&#42;y</span> <b>&#45;&#45;&#39;</b>"
-        );
-    }
-
-    #[test]
-    fn entities_can_be_undone() {
-        let html = "<span class=\"a-b\">x_1*y 3.5 &amp;#46;</span>";
-        assert_eq!(without_markdown_entities(&markdown_safe(html)), html);
-        // Only the entities `markdown_safe` writes are undone; others, and stray `&#`, stay.
-        assert_eq!(without_markdown_entities("&#60;a&#95;&#x5f;&#95&#;&#"), "&#60;a_&#x5f;&#95&#;&#");
+    fn keys_are_pinned() {
+        let eq = Equation { tex: "x^2".into(), display: true };
+        assert_eq!(key("0.16.4", "salt", &eq), "a9e5cd99d2a976b928e6438e8f33e566d3f81fc99029fdbc7bf09ffd7291e704");
     }
 
     #[test]

@@ -9,12 +9,14 @@
 
 use std::ops::Range;
 
-use crate::diag::Diagnostic;
-use crate::doc::Doc;
-use crate::exec::Failure;
-use crate::format::html_escape;
-use crate::math::{Equation, markdown_safe};
-use crate::splice::{CellNotes, Frag, Piece};
+use crate::base::diag::Diagnostic;
+use crate::base::format::html_escape;
+use crate::base::markdown::markdown_safe;
+use crate::base::results::Failure;
+use crate::base::slug::slug;
+use crate::input::doc::Doc;
+use crate::page::math::Equation;
+use crate::page::splice::{CellNotes, Frag, Piece};
 
 /// Where an error is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +45,7 @@ fn place(doc: &Doc, offset: usize) -> Place {
 
 /// The anchor of the `n`-th error of a chapter; unique in `print.html` too.
 fn anchor(doc: &Doc, n: usize) -> String {
-    let slug: String = doc.key.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-    format!("exec-error-{slug}-{n}")
+    format!("exec-error-{}-{n}", slug(&doc.key))
 }
 
 /// The terminal's text of an error, for inside an element: one line, line breaks as entities
@@ -75,7 +76,7 @@ fn not_run(why: &str) -> Vec<Frag> {
 
 /// Shows a chapter's errors in its page. `diags` are this chapter's, in order; `failure` is set
 /// when its program failed. Returns the blocks to add after cells (pass them to
-/// [`splice::plan`](crate::splice::plan)) and, for the rest, how to change the planned pieces
+/// [`splice::plan`](crate::page::splice::plan)) and, for the rest, how to change the planned pieces
 /// (with [`Shown::mark`]).
 pub fn show(doc: &Doc, failure: Option<&Failure>, diags: &[Diagnostic]) -> Shown {
     let mut notes = CellNotes::new();
@@ -140,11 +141,6 @@ impl Shown {
             links.join(", ")
         );
         pieces.push((0..0, vec![Frag::Text(banner)]));
-    }
-
-    /// Whether there is anything to show.
-    pub fn is_empty(&self) -> bool {
-        self.anchors.is_empty()
     }
 }
 

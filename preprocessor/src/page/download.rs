@@ -15,17 +15,18 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use mdbook_markdown::pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use crate::config::Config;
-use crate::doc::Doc;
+use crate::base::assets::{self, DOWNLOADS as DIR};
+use crate::base::fingerprint::Fingerprint;
+use crate::base::format::html_escape;
+use crate::base::fs::{write_atomic, write_if_changed};
+use crate::base::markdown::{parser_options, relative_link};
+use crate::base::runtime::{FILES as RUNTIME_FILES, GENERATED};
+use crate::base::slug::slug;
 use crate::exec::program::Program;
-use crate::exec::workspace::{RUNTIME_FILES, Workspace, write_if_changed};
-use crate::format::html_escape;
-use crate::refs::relative_link;
-use crate::scan::parser_options;
-use crate::splice::{Frag, Piece};
-
-/// The folder, inside the assets folder, that holds the archives.
-pub const DIR: &str = "downloads";
+use crate::exec::workspace::Workspace;
+use crate::input::config::Config;
+use crate::input::doc::Doc;
+use crate::page::splice::{Frag, Piece};
 
 /// One chapter's archive, as the page links it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +39,7 @@ pub struct Download {
 
 /// A package name for a chapter: its key in lowercase letters, digits and dashes.
 pub fn package_name(doc: &Doc) -> String {
-    let mut name: String =
-        doc.key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let mut name = slug(&doc.key);
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
         name.insert_str(0, "chapter-");
     }
@@ -89,20 +89,13 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
     let lock = std::fs::read_to_string(ws.dir.join("Cargo.lock"))
         .or_else(|_| std::fs::read_to_string(config.lockfile.path()))
         .unwrap_or_default();
-    let folder = crate::assets::folder(&config.root, &config.src).join(DIR);
+    let folder = assets::folder(&config.root, &config.src).join(DIR);
     let stamps = config.cache_dir.join(DIR);
     let mut out = Vec::new();
     for doc in docs {
         let name = package_name(doc);
         let files = project(doc, &name, book_title, &ws, &lock)?;
-        let mut h = blake3::Hasher::new();
-        h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        for (path, text) in &files {
-            h.update(path.as_bytes());
-            h.update(&(text.len() as u64).to_le_bytes());
-            h.update(text.as_bytes());
-        }
-        let key = h.finalize().to_hex().to_string();
+        let key = archive_key(env!("CARGO_PKG_VERSION"), &files);
         let archive = folder.join(format!("{name}.zip"));
         let stamp = stamps.join(format!("{name}.key"));
         let fresh = std::fs::read_to_string(&stamp).is_ok_and(|k| k == key);
@@ -110,12 +103,14 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
             Ok(m) if fresh => m.len() as usize,
             _ => {
                 let zip = zip(&name, &files)?;
-                publish(&archive, &zip, &stamps)?;
+                // The temporary file is made outside `src/`, so a build rendering the site at the
+                // same moment never sees a half-written or temporary file.
+                write_atomic(&archive, &zip, Some(&stamps))?;
                 write_if_changed(&stamp, &key)?;
                 zip.len()
             }
         };
-        let path = Path::new(crate::assets::DIR).join(DIR).join(format!("{name}.zip"));
+        let path = Path::new(assets::DIR).join(DIR).join(format!("{name}.zip"));
         out.push(Download { path, bytes });
     }
     // Chapters that are gone (or failed) leave no archive behind to be published.
@@ -133,19 +128,14 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
     Ok(out)
 }
 
-/// Puts an archive in place with one rename. The temporary file is made outside `src/`, so a
-/// build rendering the site at the same moment never sees a half-written or temporary file.
-fn publish(path: &Path, bytes: &[u8], scratch: &Path) -> Result<()> {
-    std::fs::create_dir_all(scratch).with_context(|| format!("creating {}", scratch.display()))?;
-    let dir = path.parent().expect("an archive is in a folder");
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(scratch)?;
-    tmp.write_all(bytes)?;
-    match tmp.persist(path) {
-        Ok(_) => Ok(()),
-        // Another file system: write next to the archive instead.
-        Err(_) => crate::install::write_bytes(path, bytes),
+/// What an archive is made of, hashed: rebuilt when this changes.
+fn archive_key(version: &str, files: &[(String, String)]) -> String {
+    let mut f = Fingerprint::new();
+    f.raw(version.as_bytes());
+    for (path, text) in files {
+        f.field(path, text.as_bytes());
     }
+    f.hex()
 }
 
 /// The files of one chapter's project, as (path in the project, text), in archive order.
@@ -195,7 +185,7 @@ fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) 
     }
     let manifest = format!(
         "# The crates the chapter's cells use, at the versions the book was built with (see Cargo.lock).\n{}",
-        toml::to_string(&manifest)?.replace("# Generated by mdbook-exec; edits here are overwritten.\n", "")
+        toml::to_string(&manifest)?.replace(GENERATED, "")
     );
     let lock = lock.replace(
         "name = \"mdbook-exec-chapters\"\nversion = \"0.0.0\"",
@@ -287,6 +277,15 @@ mod tests {
         let pinned = pinned_versions(lock);
         assert_eq!(pinned.get("a").map(String::as_str), Some("1.2.3"));
         assert!(!pinned.contains_key("b"), "two versions: nothing to pin");
+    }
+
+    #[test]
+    fn keys_are_pinned() {
+        let files = [
+            ("Cargo.toml".to_owned(), "[package]\n".to_owned()),
+            ("src/main.rs".to_owned(), "fn main() {}\n".to_owned()),
+        ];
+        assert_eq!(archive_key("0.1.0", &files), "1535b234cf57a8dac0682a534e9c0f8dc82da834968d80cbdec70b5fd5b87776");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use mdbook_preprocessor::book::{Book, BookItem};
 
-use crate::scan::{Scan, scan};
+use crate::input::scan::{Scan, scan};
 
 /// One chapter.
 #[derive(Debug, Clone)]

@@ -8,65 +8,21 @@
 //! search index see an ordinary figure. This module plans fragments; it never runs anything and
 //! never decides where they go in the chapter.
 
-use crate::diag::Diagnostic;
-use crate::doc::Doc;
-use crate::exec::protocol::{FrameOutput, ParamSpec, Value};
-use crate::format::{html_escape, parse_spec, plain, prose};
-use crate::refs::{Index, default_frame, explore_key};
-use crate::splice::{Frag, Variants, inline_markdown, render_item};
-
-/// Writes a set of indices compactly, as the page script reads it: `0-3 7 9-10`.
-pub fn index_set(indices: &[usize]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < indices.len() {
-        let start = indices[i];
-        let mut end = start;
-        while i + 1 < indices.len() && indices[i + 1] == end + 1 {
-            i += 1;
-            end += 1;
-        }
-        parts.push(if start == end { start.to_string() } else { format!("{start}-{end}") });
-        i += 1;
-    }
-    parts.join(" ")
-}
-
-/// A group of alternatives, one per frame (or value), each stored once: equal alternatives
-/// share an entry, and the one for `default` comes first. A group whose frames all agree is
-/// written as its element with that content.
-pub fn variants(tag: &'static str, attrs: String, per_frame: Vec<Vec<Frag>>, default: usize) -> Vec<Frag> {
-    let mut distinct: Vec<(Vec<usize>, Vec<Frag>)> = Vec::new();
-    for (i, frags) in per_frame.into_iter().enumerate() {
-        match distinct.iter_mut().find(|(_, f)| *f == frags) {
-            Some((frames, _)) => frames.push(i),
-            None => distinct.push((vec![i], frags)),
-        }
-    }
-    if distinct.len() <= 1 {
-        let mut out = vec![Frag::Text(format!("<{tag} {attrs}>"))];
-        out.extend(distinct.pop().map(|(_, f)| f).unwrap_or_default());
-        out.push(Frag::Text(format!("</{tag}>")));
-        return out;
-    }
-    if let Some(at) = distinct.iter().position(|(frames, _)| frames.contains(&default)) {
-        distinct.swap(0, at);
-        distinct[1..].sort_by_key(|(frames, _)| frames[0]);
-    }
-    let variants = distinct.into_iter().map(|(frames, frags)| (index_set(&frames), frags)).collect();
-    vec![Frag::Variants(Box::new(Variants { tag, attrs, variants }))]
-}
+use crate::base::diag::Diagnostic;
+use crate::base::format::{Spec, html_escape, parse_spec, plain, prose};
+use crate::base::results::{CellOutput, Item, ParamSpec, Value};
+use crate::base::slug::slug;
+use crate::input::doc::Doc;
+use crate::page::refs::{Index, explore_key};
+use crate::page::splice::frag::{Frag, variants};
+use crate::page::splice::item::render_item;
+use crate::page::splice::prose::inline_markdown;
 
 /// A control's name in words, for screen readers: the label without its math markup
 /// (`$\\eta$ (rate)` reads `eta (rate)`).
 fn spoken(label: &str) -> String {
     let words: String = label.chars().filter(|c| !matches!(c, '$' | '{' | '}' | '\\' | '^' | '_')).collect();
     words.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A name for element ids: the key's letters and digits.
-fn slug(key: &str) -> String {
-    key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 /// How a parameter's value reads next to its control, as fragments (text values may hold math).
@@ -85,7 +41,7 @@ fn shown_value(doc: &Doc, index: &Index, p: &ParamSpec, v: &Value, offset: usize
 
 /// The same, as plain text for `aria-valuetext`, option labels and the print note.
 fn plain_value(p: &ParamSpec, v: &Value) -> String {
-    plain(v, parse_spec(&p.format).unwrap_or(crate::format::Spec::Default))
+    plain(v, parse_spec(&p.format).unwrap_or(Spec::Default))
 }
 
 /// Renders an exploration as the fragments of one figure.
@@ -96,13 +52,13 @@ pub fn render(
     label: &str,
     caption: &str,
     params: &[ParamSpec],
-    frames: &[FrameOutput],
+    frames: &[CellOutput],
     number: &str,
     offset: usize,
 ) -> Result<Vec<Frag>, Diagnostic> {
     let key = explore_key(doc, label);
     let key_attr = html_escape(&key);
-    let default = default_frame(params).min(frames.len().saturating_sub(1));
+    let default = ParamSpec::default_frame(params).min(frames.len().saturating_sub(1));
     let t = |s: String| Frag::Text(s);
     let shape: Vec<String> = params.iter().map(|p| p.values.len().to_string()).collect();
     let id = if label.is_empty() { String::new() } else { format!(" id=\"{}\"", html_escape(label)) };
@@ -156,7 +112,7 @@ pub fn render(
     let slots = frames.iter().map(|f| f.items.len()).max().unwrap_or(0);
     for slot in 0..slots {
         let mut per_frame = Vec::with_capacity(frames.len());
-        let mut rendered: Vec<(Option<&crate::exec::protocol::Item>, Vec<Frag>)> = Vec::new();
+        let mut rendered: Vec<(Option<&Item>, Vec<Frag>)> = Vec::new();
         for frame in frames {
             let item = frame.items.get(slot);
             // Rendering is the costly part; equal items are rendered once.
@@ -223,24 +179,5 @@ mod tests {
     fn spoken_labels() {
         assert_eq!(spoken("$\\eta$ (rate)"), "eta (rate)");
         assert_eq!(spoken("sampling"), "sampling");
-    }
-
-    #[test]
-    fn index_sets() {
-        assert_eq!(index_set(&[0, 1, 2, 3, 7, 9, 10]), "0-3 7 9-10");
-        assert_eq!(index_set(&[5]), "5");
-        assert_eq!(index_set(&[]), "");
-    }
-
-    #[test]
-    fn equal_alternatives_are_stored_once_default_first() {
-        let f = |s: &str| vec![Frag::Text(s.to_owned())];
-        let group = variants("span", String::new(), vec![f("a"), f("b"), f("a"), f("c"), f("b")], 3);
-        let [Frag::Variants(v)] = &group[..] else { panic!("a group: {group:?}") };
-        let sets: Vec<&str> = v.variants.iter().map(|(s, _)| s.as_str()).collect();
-        assert_eq!(sets, ["3", "0 2", "1 4"]);
-        assert_eq!(v.variants[0].1, f("c"));
-        let same = variants("span", "class=\"x\"".into(), vec![f("a"), f("a")], 0);
-        assert_eq!(same, [f("<span class=\"x\">"), f("a"), f("</span>")].concat());
     }
 }

@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
+use crate::base::fingerprint::Fingerprint;
 
 /// The folder, inside the book's `src`, that holds the installed assets.
 pub const DIR: &str = "mdbook-exec";
@@ -20,11 +21,14 @@ pub const CSS: &str = "exec.css";
 pub const JS: &str = "exec.js";
 /// The stamp file, relative to the assets folder.
 pub const STAMP: &str = "VERSION";
+/// The folder of the chapters' downloads, relative to the assets folder. Builds write it,
+/// `install` leaves it alone.
+pub const DOWNLOADS: &str = "downloads";
 
 macro_rules! assets {
     ($($path:literal),* $(,)?) => {
         /// Every embedded asset: its path inside the assets folder and its bytes.
-        pub const FILES: &[(&str, &[u8])] = &[$(($path, include_bytes!(concat!("../assets/", $path)))),*];
+        pub const FILES: &[(&str, &[u8])] = &[$(($path, include_bytes!(concat!("../../assets/", $path)))),*];
     };
 }
 
@@ -56,26 +60,21 @@ assets![
 ];
 
 /// The KaTeX version whose stylesheet and fonts are embedded.
-pub const KATEX_ASSETS_VERSION: &str = include_str!("../assets/katex/VERSION");
+pub const KATEX_ASSETS_VERSION: &str = include_str!("../../assets/katex/VERSION");
 
 /// What the stamp file of an up-to-date installation holds: this crate's version, KaTeX's, and
 /// a hash of every asset, so that any change to an asset (not only a release) is noticed.
 pub fn stamp() -> &'static str {
     static STAMP_TEXT: OnceLock<String> = OnceLock::new();
-    STAMP_TEXT.get_or_init(|| {
-        let mut h = blake3::Hasher::new();
-        for (path, bytes) in FILES {
-            h.update(path.as_bytes());
-            h.update(&(bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        }
-        format!(
-            "mdbook-exec {} assets {}\nKaTeX {}\n",
-            env!("CARGO_PKG_VERSION"),
-            &h.finalize().to_hex()[..16],
-            KATEX_ASSETS_VERSION.trim()
-        )
-    })
+    STAMP_TEXT.get_or_init(|| stamp_text(env!("CARGO_PKG_VERSION"), FILES, KATEX_ASSETS_VERSION))
+}
+
+fn stamp_text(version: &str, files: &[(&str, &[u8])], katex_version: &str) -> String {
+    let mut f = Fingerprint::new();
+    for (path, bytes) in files {
+        f.field(path, bytes);
+    }
+    format!("mdbook-exec {version} assets {}\nKaTeX {}\n", &f.hex()[..16], katex_version.trim())
 }
 
 /// The assets folder of a book whose chapters are in `root/src`.
@@ -152,7 +151,14 @@ mod tests {
         let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| p.to_string()).collect();
         embedded.sort();
         assert_eq!(embedded, on_disk);
-        assert_eq!(KATEX_ASSETS_VERSION.trim(), crate::math::KATEX_VERSION.trim());
+        assert_eq!(KATEX_ASSETS_VERSION.trim(), katex::KATEX_VERSION.trim());
+    }
+
+    #[test]
+    fn stamps_are_pinned() {
+        // An installed book whose stamp no longer matched would be told to reinstall.
+        let files: &[(&str, &[u8])] = &[("exec.css", b"a{}"), ("exec.js", b"x;")];
+        assert_eq!(stamp_text("0.1.0", files, "0.16.4\n"), "mdbook-exec 0.1.0 assets 03948dd2017be8b6\nKaTeX 0.16.4\n");
     }
 
     #[test]

@@ -334,7 +334,7 @@ fn serve(args: &[String]) -> Result<()> {
         .arg("serve")
         .args(args)
         .current_dir(&root)
-        .env(mdbook_exec::config::ON_ERROR_VAR, "page")
+        .env(mdbook_exec::ON_ERROR_VAR, "page")
         .status()
         .context("running `mdbook serve`")?;
     if !status.success() {

@@ -2,8 +2,7 @@
 //! the runtime's source and every page asset. (`cargo package -p mdbook-exec` compiles it on
 //! its own; docs/install.md records that run. Listing its files takes a second.)
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeSet;
 use std::process::Command;
 

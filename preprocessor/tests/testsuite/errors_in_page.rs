@@ -1,9 +1,7 @@
 //! Page mode (`MDBOOK_EXEC_ON_ERROR=page`, what `serve` uses): a failure is shown in its chapter,
 //! where it happened, and the build goes on; the same book fails normally otherwise.
 
-mod common;
-
-use common::TestBook;
+use crate::common::TestBook;
 
 const COMPILE: &str = "# Compile\n\n```rust,exec\nprintln!(\"first cell\");\n```\n\nBetween.\n\n```rust,exec\nlet n: u32 = \"text\";\n```\n\nAfter.\n\n```rust,exec\nprintln!(\"third cell\");\n```\n";
 const PANIC: &str = "# Panic\n\n```rust,exec\nprintln!(\"first ok\");\nexec::value(\"v\", 2.5);\n```\n\nThe value is `=v`.\n\n```rust,exec\nlet xs: Vec<i32> = Vec::new();\nlet _ = xs[7];\n```\n\n```rust,exec\nprintln!(\"never\");\n```\n";

@@ -1,8 +1,7 @@
 //! Explorations end to end: fixture books built through mdBook, checked in the HTML.
 
-mod common;
-
-use common::TestBook;
+use crate::common;
+use crate::common::TestBook;
 
 const CHAPTER: &str = r#"# Explore
 

@@ -4,8 +4,7 @@
 //! checks the site in headless Chromium: the stylesheet is linked and shipped, KaTeX's fonts load,
 //! each formula shows once, and the figure is styled.
 
-mod common;
-
+use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,7 +1,6 @@
 //! End-to-end tests of the engine: fixture books built through mdBook itself.
 
-mod common;
-
+use crate::common;
 use common::{TestBook, count};
 
 const STATE: &str = r#"# State

@@ -1,12 +1,11 @@
 //! Take the code home: every chapter's download runs with plain `cargo run` and prints what its
 //! page shows; long code folds away.
 
-mod common;
-
+use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::TestBook;
+use crate::common::TestBook;
 
 /// Where downloaded projects compile; one folder for all, so the crates compile once.
 fn target() -> PathBuf {
@@ -314,16 +313,10 @@ fn unknown_values_of_the_new_settings_are_errors() {
 
 #[test]
 fn every_chapter_of_the_book_downloads_and_reprints_its_page() {
-    let out = tempfile::tempdir().unwrap();
-    mdbook_exec::install::install(&common::workspace()).unwrap();
-    let mut book = mdbook_driver::MDBook::load(common::workspace()).unwrap();
-    book.config.build.build_dir = out.path().to_owned();
-    book.config.set("preprocessor.exec.dependency-cache", common::dependency_cache()).unwrap();
-    book.with_preprocessor(mdbook_exec::ExecPreprocessor::new());
-    book.build().unwrap();
+    let out = common::real_book();
     let tmp = tempfile::tempdir().unwrap();
     let mut checked = 0;
-    for entry in std::fs::read_dir(out.path()).unwrap().flatten() {
+    for entry in std::fs::read_dir(out).unwrap().flatten() {
         let page = entry.file_name().to_string_lossy().into_owned();
         if !page.ends_with(".html") || page == "print.html" {
             continue;
@@ -333,7 +326,7 @@ fn every_chapter_of_the_book_downloads_and_reprints_its_page() {
             assert!(!html.contains("data-exec-cell"), "{page} has cells but no download");
             continue;
         }
-        let project = unpack(out.path(), &html, tmp.path());
+        let project = unpack(out, &html, tmp.path());
         let (ok, stdout, stderr) = run(&project, &[]);
         assert!(ok, "{page}: the download fails:\n{stderr}");
         assert_reprints(&page, &html, &stdout);

@@ -1,11 +1,10 @@
 //! Cell dependencies across books: the machine-wide cache of compiled crates (here the tests'
 //! own, `target/mdbook-exec-dependencies`) and the lock file a book without one gets.
 
-mod common;
-
+use crate::common;
 use std::sync::atomic::Ordering::Relaxed;
 
-use common::TestBook;
+use crate::common::TestBook;
 
 fn chapters(tag: &str) -> Vec<(String, String)> {
     (1..=3)

@@ -1,9 +1,8 @@
 //! Bad input: every failure is reported at its markdown position, fails the build, and loses
 //! nothing.
 
-mod common;
-
-use common::TestBook;
+use crate::common;
+use crate::common::TestBook;
 
 #[track_caller]
 fn fails(chapter: &str, expected: &[&str]) -> String {

@@ -1,10 +1,10 @@
-//! A small builder for fixture books that are built through `mdbook-driver` with the
-//! preprocessor registered in-process.
-
-#![allow(dead_code)]
+//! What the tests share: a builder for fixture books built through `mdbook-driver` with the
+//! preprocessor registered in-process, the real book built once per run, and the Node side of
+//! the browser tests.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mdbook_driver::MDBook;
 use mdbook_exec::{ExecPreprocessor, Stats};
@@ -170,4 +170,99 @@ pub fn fails_with(chapter: &str, exec_config: &str, expected: &[&str]) -> String
         assert!(err.contains(e), "expected {e:?} in:\n{err}");
     }
     err
+}
+
+/// The repository name the site is built for; GitHub Pages serves it under `/midterm/`.
+pub const REPOSITORY: &str = "midterm";
+
+/// The Node side: tests/browser at the repository root.
+pub fn harness() -> PathBuf {
+    workspace().join("tests/browser")
+}
+
+pub fn on_path(program: &str) -> Option<PathBuf> {
+    let out = Command::new("which").arg(program).output().ok()?;
+    out.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
+}
+
+pub fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// Runs `npm ci` in tests/browser unless node_modules was installed from the current lockfile.
+pub fn node_modules() -> PathBuf {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = harness();
+    let lock = std::fs::read(dir.join("package-lock.json")).expect("tests/browser/package-lock.json");
+    // Written after a successful `npm ci`: the lockfile it installed.
+    let stamp = dir.join("node_modules/.installed-from-lock");
+    if std::fs::read(&stamp).ok().as_deref() != Some(&lock[..]) {
+        assert!(on_path("npm").is_some(), "the browser tests need Node.js (20 or later) and npm on PATH");
+        let out = run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir));
+        assert!(out.status.success(), "`npm ci` in tests/browser failed:\n{}", text(&out));
+        std::fs::write(&stamp, &lock).unwrap();
+    }
+    dir
+}
+
+/// `node <script> <args>` in tests/browser.
+pub fn node(script: &str, args: &[&str]) -> Output {
+    let dir = node_modules();
+    run(Command::new("node").arg(script).args(args).current_dir(dir))
+}
+
+/// A book.toml key for an `MDBOOK_` variable, by mdBook's rule: `__` nests, `_` is `-`.
+pub fn config_key(var: &str) -> String {
+    var.trim_start_matches("MDBOOK_")
+        .to_lowercase()
+        .split("__")
+        .map(|p| p.replace('_', "-"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The real book of this repository, built once for the whole test run as the Pages workflow
+/// builds it (its `MDBOOK_` overrides, warnings denied) into a folder that lives as long as the
+/// run; every test that looks at the real site uses this one build.
+pub fn real_book() -> &'static Path {
+    static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let root = workspace();
+        let out = node("workflow.mjs", &["overrides", &root.to_string_lossy(), REPOSITORY]);
+        assert!(out.status.success(), "reading the workflow's overrides failed:\n{}", text(&out));
+        let overrides: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&out.stdout).expect("workflow.mjs prints a JSON object");
+        assert!(
+            overrides.contains_key("MDBOOK_OUTPUT__HTML__SITE_URL"),
+            "the workflow sets no site URL: {overrides:?}"
+        );
+        assert!(
+            overrides.get("MDBOOK_PREPROCESSOR__EXEC__DENY_WARNINGS").is_some(),
+            "the workflow no longer denies warnings: {overrides:?}"
+        );
+
+        let site = tempfile::tempdir().unwrap();
+        // The same set-up as any book: `mdbook-exec install` (a no-op once done).
+        mdbook_exec::install::install(&root).unwrap();
+        let mut book = MDBook::load(&root).unwrap();
+        book.config.build.build_dir = site.path().to_owned();
+        for (var, value) in overrides {
+            // mdBook reads each variable's value as JSON where it parses, else as a string.
+            let value = value.as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(value);
+            book.config.set(config_key(&var), value).unwrap();
+        }
+        // The tests' own dependency cache, not the user's.
+        book.config.set("preprocessor.exec.dependency-cache", dependency_cache()).unwrap();
+        book.with_preprocessor(ExecPreprocessor::new());
+        if let Err(e) = book.build() {
+            panic!("the book does not build with the workflow's settings:\n{e:#}");
+        }
+        site
+    })
+    .path()
 }

@@ -1,13 +1,12 @@
 //! `MDBOOK_EXEC_ON_ERROR=page` takes effect only under `mdbook serve` (which sets a live-reload
 //! endpoint before it builds), so an exported variable cannot turn a failing `mdbook build` into
-//! a site with errors in its pages. One test in this binary: it sets a process environment
-//! variable, which no other test may see.
+//! a site with errors in its pages. The preprocessor runs as mdBook runs it for an author: the
+//! installed binary, as an external command, with the variable in its environment alone (so
+//! no other test of this run sees it).
 
-mod common;
-
-use common::TestBook;
 use mdbook_driver::MDBook;
-use mdbook_exec::ExecPreprocessor;
+
+use crate::common::TestBook;
 
 const CHAPTER: &str =
     "# Broken\n\nBefore.\n\n```rust,exec\nlet v: Vec<u32> = Vec::new();\nprintln!(\"{}\", v[3]);\n```\n";
@@ -18,19 +17,20 @@ fn build(book: &TestBook, serving: bool) -> Result<(), String> {
         // What `mdbook serve` sets before every build.
         md.config.set("output.html.live-reload-endpoint", "__livereload").unwrap();
     }
-    md.with_preprocessor(ExecPreprocessor::new());
     md.build().map_err(|e| format!("{e:#}"))
 }
 
 #[test]
 fn the_page_switch_applies_only_while_serving() {
-    // SAFETY: the only test of this binary, and it starts no thread before this line.
-    unsafe { std::env::set_var(mdbook_exec::ON_ERROR_VAR, "page") };
-    let book = TestBook::new(&[("broken.md", CHAPTER)]);
+    // mdBook reads the command when it loads the book.
+    let command = format!("env {}=page {}", mdbook_exec::ON_ERROR_VAR, env!("CARGO_BIN_EXE_mdbook-exec"));
+    let book = TestBook::with_config(&[("broken.md", CHAPTER)], &format!("command = {command:?}"));
 
     let err = build(&book, false).expect_err("a build that is not `serve` fails although the switch is set");
-    assert!(err.contains("error: src/broken.md:7:17: cell 1 panicked") && err.contains("index out of bounds"), "{err}");
     assert!(!book.root().join("book/broken.html").exists(), "no site with errors in it was written");
+    // mdBook reports an external preprocessor's failure by its exit status (the message went to
+    // standard error).
+    assert!(err.contains("The \"exec\" preprocessor exited unsuccessfully"), "{err}");
 
     build(&book, true).expect("under serve the page shows the failure and the build goes on");
     let html = book.html("broken.md");

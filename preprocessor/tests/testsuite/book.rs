@@ -1,26 +1,7 @@
-//! Builds the real book of this repository through mdBook's library and checks the HTML.
+//! The real book of this repository, as the Pages workflow builds it ([`common::real_book`]):
+//! its HTML holds the executed output, the offline math and every chapter's figures and checks.
 
-mod common;
-
-use mdbook_driver::MDBook;
-use mdbook_exec::ExecPreprocessor;
-
-/// Builds the book at the workspace root into a temporary folder and returns that folder.
-fn build_real_book() -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    // The same set-up as any book: `mdbook-exec install` (a no-op once done).
-    mdbook_exec::install::install(&common::workspace()).unwrap();
-    let mut book = MDBook::load(common::workspace()).unwrap();
-    book.config.build.build_dir = out.path().to_owned();
-    // CI treats warnings (an exported value nothing uses) as errors.
-    book.config.set("preprocessor.exec.deny-warnings", true).unwrap();
-    book.config.set("preprocessor.exec.dependency-cache", common::dependency_cache()).unwrap();
-    book.with_preprocessor(ExecPreprocessor::new());
-    if let Err(e) = book.build() {
-        panic!("the book does not build:\n{e:#}");
-    }
-    out
-}
+use crate::common;
 
 fn read(dir: &std::path::Path, page: &str) -> String {
     std::fs::read_to_string(dir.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
@@ -28,8 +9,7 @@ fn read(dir: &std::path::Path, page: &str) -> String {
 
 #[test]
 fn real_book_builds_with_executed_output_and_offline_math() {
-    let out = build_real_book();
-    let dir = out.path();
+    let dir = common::real_book();
 
     let intro = read(dir, "introduction.html");
     assert!(intro.contains("<div class=\"exec-output\" data-exec-cell="), "the introduction shows executed output");
@@ -196,9 +176,9 @@ const CHAPTERS: &[(&str, &[&str], &[&str])] = &[
 
 #[test]
 fn every_chapter_has_its_figures_numbers_and_checks() {
-    let out = build_real_book();
+    let out = common::real_book();
     for (page, figures, numbers) in CHAPTERS {
-        let html = read(out.path(), page);
+        let html = read(out, page);
         for f in *figures {
             assert!(html.contains(&format!("id=\"{f}\"")), "{page}: missing figure or table `{f}`");
             assert!(html.contains(&format!("href=\"#{f}\"")), "{page}: `{f}` is never referenced");
@@ -216,7 +196,7 @@ fn every_chapter_has_its_figures_numbers_and_checks() {
         assert!(!html.contains("\\val{"), "{page}: an unsubstituted value");
     }
     // Search finds words in computed output.
-    let index = std::fs::read_dir(out.path())
+    let index = std::fs::read_dir(out)
         .unwrap()
         .flatten()
         .find(|e| e.file_name().to_string_lossy().starts_with("searchindex"))
@@ -225,15 +205,15 @@ fn every_chapter_has_its_figures_numbers_and_checks() {
     assert!(index.contains("weights unchanged: true"), "the search index holds cell output");
     // Search results show each formula once, as its MathML reads, without its TeX source (the
     // appendix's second numbered equation is shown in no code block).
-    let docs = common::search_index(out.path());
+    let docs = common::search_index(out);
     let all: String = docs.iter().map(|(_, body)| body.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     assert_eq!(all.matches("σ ′ ( s ) = σ ( s ) ( 1 − σ ( s ) ) (2)").count(), 1, "the formula once, with its number");
     assert!(!all.contains("\\bigl"), "no TeX source in the search index");
     // A useful 404 page.
-    assert!(read(out.path(), "404.html").contains("There is no page at this address"));
+    assert!(read(out, "404.html").contains("There is no page at this address"));
 
     // The introduction's summary takes its numbers from the chapters.
-    let intro = read(out.path(), "introduction.html");
+    let intro = read(out, "introduction.html");
     assert!(
         intro.contains("3.88×10<sup>−7</sup>") || intro.contains("3.88\u{202f}×\u{202f}10<sup>−7</sup>"),
         "the summary quotes chapter 2's gradient"

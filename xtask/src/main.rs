@@ -7,6 +7,8 @@
 //! - `pdf`: builds the book and prints `print.html` to `book/book.pdf` with headless Chromium.
 //! - `bench [--quick]`: measures rebuild, edit, math and scale timings side by side with the
 //!   alternatives and writes `docs/benchmarks.md`.
+//! - `card`: builds the book and draws its social-card image (`src/images/social-card.png`, which
+//!   `theme/head.hbs` names) from the book's title, description and one of its figures.
 //! - `look [page ...]`: builds the book in the light and the coal theme, screenshots the pages
 //!   (default: every chapter) at a laptop's and a phone's width and prints the PDF, into
 //!   `target/look/`, for a person to inspect.
@@ -30,11 +32,12 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("pdf") => pdf().map(drop),
         Some("look") => look(&args[1..]),
+        Some("card") => card(),
         Some("bench") => bench::run(&root(), args.iter().any(|a| a == "--quick")),
         Some("build-at") if args.len() == 2 => bench::build_at(Path::new(&args[1])),
         _ => {
             eprintln!(
-                "usage: cargo xtask <build | serve [mdbook serve options] | pdf | look [page.html ...] | bench [--quick]>"
+                "usage: cargo xtask <build | serve [mdbook serve options] | pdf | look [page.html ...] | card | bench [--quick]>"
             );
             return ExitCode::from(2);
         }
@@ -288,6 +291,49 @@ fn look(pages: &[String]) -> Result<()> {
         Ok(s) if s.success() => eprintln!("wrote {} and its pages as target/look/pdf-page-*.png", pdf.display()),
         _ => eprintln!("wrote {}; install poppler-utils to get its pages as PNGs", pdf.display()),
     }
+    Ok(())
+}
+
+/// The chapter and figure the social card shows.
+const CARD_FIGURE: (&str, &str) = ("deep-training.html", "fig-chain-gradients");
+
+/// Draws the social-card image (1200 × 630, the size link previews use) from the built book: its
+/// title and description beside one of its figures, as drawn on the page.
+fn card() -> Result<()> {
+    let root = root();
+    let dest = root.join("book");
+    build(&dest)?;
+    let (page, id) = CARD_FIGURE;
+    let html = std::fs::read_to_string(dest.join(page))?;
+    let start = html.find(&format!("id=\"{id}\"")).with_context(|| format!("no figure `{id}` in {page}"))?;
+    let svg_start = start + html[start..].find("<svg").context("the figure has no SVG")?;
+    let svg_end = svg_start + html[svg_start..].find("</svg>").context("the SVG is not closed")? + "</svg>".len();
+    let svg = &html[svg_start..svg_end];
+    let book = MDBook::load(&root)?;
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
+    let title = escape(book.config.book.title.as_deref().unwrap_or_default());
+    let description = escape(book.config.book.description.as_deref().unwrap_or_default());
+    let card = format!(
+        "<!doctype html><meta charset=\"utf-8\"><style>\
+         body {{ margin: 0; width: 1200px; height: 630px; display: flex; align-items: center; gap: 32px; \
+         padding: 0 48px; box-sizing: border-box; background: #fdfdfb; color: #1f2328; font-family: sans-serif; }}\
+         .words {{ flex: 0 0 430px; }} h1 {{ font-size: 46px; line-height: 1.1; margin: 0 0 24px; }}\
+         p {{ font-size: 22px; line-height: 1.4; margin: 0; color: #444; }}\
+         .figure {{ flex: 1; }} .figure svg {{ width: 100%; height: auto; color: #1f2328; }}\
+         </style><div class=\"words\"><h1>{title}</h1><p>{description}</p></div><div class=\"figure\">{svg}</div>"
+    );
+    let scratch = tempfile::tempdir()?;
+    let page_path = scratch.path().join("card.html");
+    std::fs::write(&page_path, card)?;
+    let png = root.join("src/images/social-card.png");
+    std::fs::create_dir_all(png.parent().expect("a folder"))?;
+    chromium_run(&[
+        "--virtual-time-budget=3000".to_owned(),
+        format!("--screenshot={}", png.display()),
+        "--window-size=1200,630".to_owned(),
+        file_url(&page_path),
+    ])?;
+    eprintln!("wrote {}", png.display());
     Ok(())
 }
 

@@ -230,3 +230,23 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The book's own theme (theme/): every page describes itself for link previews with a card
+/// made from one of its figures, and links the book's stylesheet beside mdbook-exec's.
+#[test]
+fn pages_carry_the_books_own_theme() {
+    let dir = common::real_book();
+    let card = dir.join("images/social-card.png");
+    let bytes = std::fs::read(&card).unwrap_or_else(|e| panic!("{}: {e}", card.display()));
+    assert_eq!(&bytes[1..4], b"PNG", "the card is a PNG");
+    for (page, to_root) in [("index.html", ""), ("rbm.html", ""), ("404.html", "")] {
+        let html = read(dir, page);
+        let head = &html[..html.find("</head>").unwrap()];
+        assert!(head.contains("<meta property=\"og:description\" content=\"Solutions to a nine-problem"), "{page}");
+        assert!(head.contains(&format!("content=\"{to_root}images/social-card.png\"")), "{page}");
+        assert!(head.contains("theme/book") && head.contains(".css"), "{page} links theme/book.css");
+    }
+    // Only the title page is marked as one.
+    assert!(read(dir, "index.html").contains("<meta name=\"book-page\" content=\"title\">"));
+    assert!(!read(dir, "rbm.html").contains("name=\"book-page\""));
+}

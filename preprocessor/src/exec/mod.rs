@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::base::diag::Diagnostic;
 use crate::base::fingerprint::hash_hex;
@@ -76,9 +76,11 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     let mut bins = HashSet::new();
     let mut stale = Vec::new();
     let mut target = None;
+    let mut programs: Vec<Option<Program>> = Vec::with_capacity(docs.len());
     for (i, doc) in docs.iter().enumerate() {
         if doc.scan.cells.is_empty() {
             results[i] = Some(Ok(Vec::new()));
+            programs.push(None);
             continue;
         }
         let program = Program::generate(&doc.display.display().to_string(), &doc.scan.cells);
@@ -86,6 +88,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         let bin = bin_name(&tag, &doc.key);
         keys.insert(key.clone());
         bins.insert(bin.clone());
+        programs.push(Some(program.clone()));
         match cache.load(&key) {
             Lookup::Hit(cells) if cells.len() == doc.scan.cells.len() => {
                 stats.cache_hits.fetch_add(1, Ordering::Relaxed);
@@ -104,30 +107,55 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
     if !stale.is_empty() {
         let entry = deps.entry(&ws.manifest, &resolved)?;
         ws.prepare(&deps.runtime(&ws.runtime_manifest)?)?;
-        for (_, job) in &stale {
-            ws.write_program(&job.bin, &job.program.source)?;
+        // Every chapter with cells is a module of the book's binary, so that an edit recompiles
+        // one module of a crate whose other modules rustc's incremental cache still holds.
+        let mut modules: Vec<String> = Vec::new();
+        for (doc, program) in docs.iter().zip(&programs) {
+            if let Some(program) = program {
+                let bin = bin_name(&tag, &doc.key);
+                ws.write_chapter(&bin, &program.source)?;
+                modules.push(bin);
+            }
         }
-        let names: Vec<String> = stale.iter().map(|(_, j)| j.bin.clone()).collect();
-        eprintln!("mdbook-exec: compiling {} chapter(s): {}", names.len(), chapter_list(&stale));
-        stats.cargo_builds.fetch_add(1, Ordering::Relaxed);
-        let built = ws.build(&entry.target, &names)?;
-        stats.dependencies_compiled.fetch_add(built.dependencies_compiled, Ordering::Relaxed);
-        let mut errors = built.errors;
-
+        eprintln!("mdbook-exec: compiling {} chapter(s): {}", stale.len(), chapter_list(&stale));
         let mut to_run = Vec::new();
-        for (i, job) in stale {
-            match errors.remove(&job.bin) {
-                Some(messages) => results[i] = Some(Err(Failure::compile(compile_diagnostics(&job, &messages)))),
-                None => to_run.push((i, job)),
+        let mut pending = stale;
+        // A chapter that does not compile is left out and the others compiled again, so that
+        // they still run; rustc may report some errors only once others are gone.
+        loop {
+            stats.cargo_builds.fetch_add(1, Ordering::Relaxed);
+            let built = ws.build(&entry.target, &tag, &modules)?;
+            stats.dependencies_compiled.fetch_add(built.dependencies_compiled, Ordering::Relaxed);
+            let mut errors = built.errors;
+            if errors.is_empty() {
+                to_run.append(&mut pending);
+                break;
+            }
+            modules.retain(|m| !errors.contains_key(m));
+            for (i, job) in std::mem::take(&mut pending) {
+                match errors.remove(&job.bin) {
+                    Some(messages) => results[i] = Some(Err(Failure::compile(compile_diagnostics(&job, &messages)))),
+                    None => pending.push((i, job)),
+                }
+            }
+            if !errors.is_empty() {
+                // A chapter answered from the cache failed to compile: its toolchain or crates
+                // are the same, so this is not expected; say which.
+                bail!("chapters whose results are cached failed to compile: {:?}", errors.keys().collect::<Vec<_>>());
+            }
+            if pending.is_empty() {
+                break;
             }
         }
         if !to_run.is_empty() {
             eprintln!("mdbook-exec: running {} chapter(s)", to_run.len());
         }
+        let exe = Workspace::executable(&entry.target, &tag);
         let specs = to_run
             .iter()
             .map(|(_, job)| RunSpec {
-                exe: Workspace::executable(&entry.target, &job.bin),
+                exe: exe.clone(),
+                chapter: job.bin.clone(),
                 scratch: ws.scratch(&job.bin),
                 nonce: job.key[..16].to_owned(),
                 cells: job.doc.scan.cells.len(),
@@ -270,7 +298,8 @@ fn tail(text: &str, lines: usize) -> String {
 fn compile_diagnostics(job: &Job<'_>, messages: &[CompilerMessage]) -> Vec<Diagnostic> {
     let doc = job.doc;
     let cells = &doc.scan.cells;
-    let ours = format!("src/bin/{}.rs", job.bin);
+    // The book's binary names its modules `src/bin/../chapters/<bin>.rs`.
+    let ours = format!("chapters/{}.rs", job.bin);
     let path = doc.display.display().to_string();
     let map = |s: &CompilerSpan| -> Option<std::ops::Range<usize>> {
         if !s.file_name.ends_with(&ours) {

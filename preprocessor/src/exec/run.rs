@@ -16,6 +16,7 @@ use anyhow::{Context, Result};
 use wait_timeout::ChildExt;
 
 use crate::exec::protocol::{OutputParser, Parsed};
+use crate::exec::workspace::CHAPTER_VAR;
 
 /// How much of standard error is kept for messages.
 const STDERR_LIMIT: usize = 64 * 1024;
@@ -23,7 +24,9 @@ const STDERR_LIMIT: usize = 64 * 1024;
 /// One program to run.
 #[derive(Debug, Clone)]
 pub struct RunSpec {
+    /// The book's binary, and the chapter of it to run.
     pub exe: PathBuf,
+    pub chapter: String,
     pub scratch: PathBuf,
     pub nonce: String,
     pub cells: usize,
@@ -71,6 +74,7 @@ fn run_one(spec: &RunSpec) -> Result<RunOutcome> {
 
     let mut cmd = Command::new(&spec.exe);
     cmd.current_dir(&spec.scratch)
+        .env(CHAPTER_VAR, &spec.chapter)
         .env("MDBOOK_EXEC_NONCE", &spec.nonce)
         .env("RUST_BACKTRACE", "0")
         .env("MDBOOK_EXEC_MAX_FRAMES", spec.max_frames.to_string())

@@ -104,7 +104,7 @@ fn a_books_own_cargo_lock_is_used_and_never_written() {
 }
 
 #[test]
-fn a_removed_chapters_executable_leaves_the_shared_cache() {
+fn a_removed_chapter_leaves_nothing_behind() {
     // A chapter name no other book has: this run's temporary folder is in it.
     let cell = |n: u32| format!("```rust,exec\nprintln!(\"{n}\");\n```\n");
     let book = TestBook::standalone(&[("stays.md", &cell(1))], "");
@@ -120,23 +120,35 @@ fn a_removed_chapters_executable_leaves_the_shared_cache() {
     std::fs::write(book.root().join("src/SUMMARY.md"), format!("# Summary\n\n- [Stays](stays.md)\n- [Gone]({gone})\n"))
         .unwrap();
     book.build().unwrap();
-    let executables = || -> Vec<std::path::PathBuf> {
-        let entries = std::fs::read_dir(common::dependency_cache()).unwrap().flatten();
-        let debug: Vec<_> = entries.map(|e| e.path().join("target/debug")).filter(|d| d.is_dir()).collect();
-        let prefix = format!("ch_gone{unique}_");
-        debug
-            .iter()
-            .flat_map(|d| std::fs::read_dir(d).unwrap().flatten())
+    let prefix = format!("ch_gone{unique}_");
+    // Files named after the chapter: its module and scratch folder in the book's build folder,
+    // and anything in the shared cache.
+    let named = || -> Vec<std::path::PathBuf> {
+        let build = book.root().join("target/mdbook-exec");
+        let mut dirs = vec![build.join("src/chapters"), build.join("scratch"), build.join("src/bin")];
+        for e in std::fs::read_dir(common::dependency_cache()).unwrap().flatten() {
+            dirs.extend(["target/debug", "target/debug/deps", "target/debug/incremental"].map(|d| e.path().join(d)));
+        }
+        dirs.iter()
+            .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
             .map(|e| e.path())
             .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&prefix))
             .collect()
     };
-    assert!(!executables().is_empty(), "the chapter's executable is in the cache");
+    let book_main = || {
+        let bin = book.root().join("target/mdbook-exec/src/bin");
+        let file =
+            std::fs::read_dir(&bin).unwrap().flatten().find(|e| e.file_name().to_string_lossy().starts_with("book_"));
+        std::fs::read_to_string(file.expect("the book's binary").path()).unwrap()
+    };
+    assert!(!named().is_empty(), "the chapter's module is in the build folder");
+    assert!(book_main().contains(&prefix), "the book's binary runs the chapter");
 
     std::fs::write(book.root().join("src/SUMMARY.md"), "# Summary\n\n- [Stays](stays.md)\n").unwrap();
     book.write("stays.md", &cell(3));
     book.build().unwrap();
-    assert_eq!(executables(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(named(), Vec::<std::path::PathBuf>::new());
+    assert!(!book_main().contains(&prefix), "the book's binary no longer holds the chapter");
 }
 
 #[test]

@@ -297,3 +297,20 @@ fn mdbook_katex_left_in_book_toml_is_named() {
     assert!(err.contains("error: book.toml: `[preprocessor.katex]` is there as well"), "{err}");
     assert!(err.contains("rename `[preprocessor.katex]` to `[preprocessor.exec]`"), "{err}");
 }
+
+/// The chapters of a book compile as one program, yet each chapter's compile errors are its
+/// own: two broken chapters are both reported at their lines, and in page mode the chapter that
+/// compiles still runs, from the same build.
+#[test]
+fn broken_chapters_are_reported_each_and_the_others_still_run() {
+    let broken_a = "# A\n\n```rust,exec\nlet a: u8 = \"x\";\n```\n";
+    let broken_b = "# B\n\ntext\n\n```rust,exec\nlet b = undefined_name + 1;\n```\n";
+    let good = "# C\n\n```rust,exec\nprintln!(\"c ran\");\n```\n";
+    let book = TestBook::new(&[("a.md", broken_a), ("b.md", broken_b), ("c.md", good)]);
+    let err = book.build().expect_err("two chapters do not compile");
+    assert!(err.contains("error: src/a.md:4:13: cell does not compile: mismatched types"), "{err}");
+    assert!(err.contains("error: src/b.md:6:9: cell does not compile: cannot find value `undefined_name`"), "{err}");
+    book.build_showing_errors().expect("page mode shows the errors");
+    assert!(book.main("c.md").contains("c ran"), "the chapter that compiles ran");
+    assert!(book.main("a.md").contains("class=\"exec-error\""));
+}

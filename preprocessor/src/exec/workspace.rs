@@ -316,18 +316,26 @@ fn manifests(dependencies: &toml::Table) -> Result<(toml::Table, String)> {
     let mut rt = toml::Table::new();
     rt.insert("features".into(), toml::Value::Array(features.into_iter().map(toml::Value::String).collect()));
     deps.insert("mdbook-exec-runtime".into(), toml::Value::Table(rt));
-    // Tuned for the time from an edit (or a new book) to its output: the chapters' own code at
-    // opt-level 1, whose generic instantiations (of ndarray, plotters, ...) are most of what a
-    // chapter compiles, without the thin-LTO pass rustc otherwise runs across a crate's codegen
-    // units at opt-level 1 (two thirds of that compile, for no measurable change in run time:
-    // docs/benchmarks.md), and the crates it uses (the runtime too) optimised.
-    let chapters = manifest_with(
+    // Tuned for the time from an edit (or a new book) to its output (docs/benchmarks.md has the
+    // measurements): the chapters' own code at opt-level 1, since their generic instantiations
+    // (of ndarray, plotters, ...) are most of what they compile and run, and without the
+    // thin-LTO pass rustc otherwise runs across a crate's codegen units at opt-level 1 (two
+    // thirds of that compile; a few chapters run a few tenths of a second longer). The crates
+    // cells use at opt-level 1 as well: most of their code is generic and compiled into the
+    // chapters anyway, so their own optimisation changes run times by noise but costs a first
+    // book a quarter of its compile; matrix products (matrixmultiply, under ndarray) are the
+    // exception and stay at 3.
+    let mut chapters = manifest_with(
         "[package]\nname = \"mdbook-exec-chapters\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [profile.dev]\nopt-level = 1\ndebug = false\nlto = \"off\"\n\n\
-         [profile.dev.package.\"*\"]\nopt-level = 3\n\n\
+         [profile.dev.package.\"*\"]\nopt-level = 1\n\n\
          [workspace]\n",
         deps,
     );
+    if dependencies.contains_key("ndarray") {
+        let packages = chapters["profile"]["dev"]["package"].as_table_mut().expect("a table");
+        packages.insert("matrixmultiply".into(), toml::toml! { opt-level = 3 }.into());
+    }
     Ok((chapters, runtime))
 }
 
@@ -397,6 +405,9 @@ mod tests {
         assert!(rt.get("path").is_none(), "the path is added where the manifest is written");
         assert_eq!(rt["features"].as_array().unwrap().len(), 1);
         assert_eq!(m["profile"]["dev"]["opt-level"].as_integer(), Some(1));
+        assert_eq!(m["profile"]["dev"]["package"]["matrixmultiply"]["opt-level"].as_integer(), Some(3));
+        let (plain, _) = manifests(&"plotters = \"0.3\"".parse().unwrap()).unwrap();
+        assert!(plain["profile"]["dev"]["package"].get("matrixmultiply").is_none(), "only under ndarray");
         let r: toml::Table = runtime.parse().unwrap();
         assert_eq!(r["dependencies"]["ndarray"]["optional"].as_bool(), Some(true));
         assert!(r["dependencies"].get("plotters").is_none());

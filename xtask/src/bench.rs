@@ -12,6 +12,7 @@ use mdbook_driver::MDBook;
 use mdbook_exec::ExecPreprocessor;
 
 mod katex_switch;
+mod new_book;
 mod weight;
 
 struct Bench {
@@ -101,18 +102,6 @@ impl mdbook_renderer::Renderer for AsHtml {
     fn render(&self, _: &mdbook_renderer::RenderContext) -> mdbook_driver::errors::Result<()> {
         Ok(())
     }
-}
-
-/// Builds a book in-process with mdbook-exec; returns the time and how many units other than
-/// chapter programs cargo compiled.
-fn build_counting(root: &Path) -> Result<(Duration, usize)> {
-    let pre = ExecPreprocessor::new();
-    let stats = pre.stats();
-    let start = Instant::now();
-    let mut book = MDBook::load(root)?;
-    book.with_preprocessor(pre);
-    book.build()?;
-    Ok((start.elapsed(), stats.dependencies_compiled.load(std::sync::atomic::Ordering::Relaxed)))
 }
 
 /// Builds a book with the `mdbook` CLI.
@@ -253,60 +242,6 @@ impl Bench {
         let dir = self.synthetic("warm-dependencies", 1, 0, 1, &pre)?;
         eprintln!("warming the dependency cache in {}", self.deps.display());
         build_in_process(&dir, true)?;
-        Ok(())
-    }
-
-    /// A new book on a machine that has built a book before: nine chapters of three small
-    /// cells, never built, with no lock file, in a new folder each time. Against it, the same
-    /// kind of book with an empty dependency cache, which is what every first build cost before
-    /// the cache was shared.
-    fn new_book(&mut self) -> Result<()> {
-        let n = if self.quick { 1 } else { 3 };
-        let mut warm = Vec::new();
-        let mut empty = Vec::new();
-        let mut compiled = (0, 0);
-        for i in 0..n {
-            let pre = format!("[preprocessor.exec]\ndependency-cache = \"{}\"\n", self.deps.display());
-            let dir = self.synthetic(&format!("new-book-{i}"), 9, 1, 3, &pre)?;
-            let (t, c) = build_counting(&dir)?;
-            warm.push(t);
-            compiled.0 += c;
-            let lock = std::fs::read_to_string(dir.join("mdbook-exec.lock"))?;
-            let _ = std::fs::remove_dir_all(&dir);
-
-            let cache = self.work.join("empty-dependency-cache");
-            let _ = std::fs::remove_dir_all(&cache);
-            let pre = format!("[preprocessor.exec]\ndependency-cache = \"{}\"\n", cache.display());
-            let dir = self.synthetic(&format!("new-book-empty-{i}"), 9, 1, 3, &pre)?;
-            // The lock the other side wrote, so that both compile the same versions.
-            std::fs::write(dir.join("mdbook-exec.lock"), &lock)?;
-            let (t, c) = build_counting(&dir)?;
-            empty.push(t);
-            compiled.1 += c;
-            let _ = std::fs::remove_dir_all(&dir);
-            let _ = std::fs::remove_dir_all(&cache);
-        }
-        let (w, e) = (median(warm), median(empty));
-        self.line("");
-        self.line(&format!(
-            "New book: 9 chapters of 3 small cells and one equation each, never built before, no lock file, \
-             built in-process from a new folder; medians of {n}. Against it, the same book with an empty dependency cache."
-        ));
-        self.line("");
-        self.line("| build | wall time | units compiled besides the chapters | goal |");
-        self.line("|---|---|---|---|");
-        self.line(&format!(
-            "| new book, dependency cache warm (a machine that has built a book) | {} | {} | < 6 s |",
-            secs(w),
-            compiled.0 / n
-        ));
-        self.line(&format!(
-            "| new book, empty dependency cache (a machine's first book) | {} | {} | |",
-            secs(e),
-            compiled.1 / n
-        ));
-        self.line("");
-        self.line(&format!("Warm cache against empty: {:.2}x.", w.as_secs_f64() / e.as_secs_f64()));
         Ok(())
     }
 
@@ -608,15 +543,28 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     ));
     b.line("");
     b.warm_dependencies()?;
-    b.real_book()?;
-    b.new_book()?;
-    b.math()?;
-    b.katex_switch()?;
-    if !quick {
+    // `--only <section>` runs one section (and does not write docs/benchmarks.md).
+    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if run("real-book") {
+        b.real_book()?;
+    }
+    if run("new-book") {
+        b.new_book()?;
+    }
+    if run("math") {
+        b.math()?;
+        b.katex_switch()?;
+    }
+    if !quick && run("cold") {
         b.cold()?;
     }
-    b.scale()?;
-    b.page_weight()?;
+    if run("scale") {
+        b.scale()?;
+    }
+    if run("weight") {
+        b.page_weight()?;
+    }
     let doc = format!(
         "# Benchmarks\n\nWhat authors wait for, measured side by side in one run. Reproduce with \
          `cargo xtask bench` (about ten minutes; `--quick` takes under two). The math comparison \
@@ -624,7 +572,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
          (`cargo install --locked --root target/tools mdbook@0.5.4 mdbook-katex@0.10.0`).\n\n{}",
         b.report
     );
-    if !quick {
+    if !quick && only.is_none() {
         std::fs::create_dir_all(root.join("docs"))?;
         std::fs::write(root.join("docs/benchmarks.md"), doc)?;
         println!("\nwrote docs/benchmarks.md");

@@ -45,6 +45,8 @@ pub struct Stats {
     /// Units other than chapter programs (crates, build scripts, the runtime) that cargo
     /// compiled because the dependency cache did not have them.
     pub dependencies_compiled: AtomicUsize,
+    /// Wall-clock milliseconds spent in `cargo build` of chapter programs.
+    pub compile_ms: AtomicUsize,
 }
 
 struct Job<'a> {
@@ -124,7 +126,9 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         // they still run; rustc may report some errors only once others are gone.
         loop {
             stats.cargo_builds.fetch_add(1, Ordering::Relaxed);
+            let started = std::time::Instant::now();
             let built = ws.build(&entry.target, &tag, &modules)?;
+            stats.compile_ms.fetch_add(started.elapsed().as_millis() as usize, Ordering::Relaxed);
             stats.dependencies_compiled.fetch_add(built.dependencies_compiled, Ordering::Relaxed);
             let mut errors = built.errors;
             if errors.is_empty() {

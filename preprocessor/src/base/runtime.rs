@@ -29,7 +29,7 @@ pub const FILES: &[(&str, &str)] = &[
 const DEPENDENCIES: &str = "serde_json = \"1\"\nlibc = \"0.2\"\n";
 
 /// Crates the runtime has optional helpers for, each enabled when the book declares it.
-pub const FEATURES: &[&str] = &["plotters", "ndarray"];
+pub const FEATURES: &[&str] = &["plotters"];
 
 /// The runtime package's manifest for a book that declares `dependencies` (its optional
 /// helpers follow the book's crates, at the book's versions), and the features to enable.
@@ -112,6 +112,6 @@ mod tests {
         let generated: toml::Table = text.parse().unwrap();
         let gen_deps: Vec<_> = generated["dependencies"].as_table().unwrap().keys().cloned().collect();
         assert_eq!(gen_deps, real_deps);
-        assert_eq!(features, ["plotters", "ndarray"]);
+        assert_eq!(features, ["plotters"]);
     }
 }

@@ -18,9 +18,9 @@ mod check;
 mod explore;
 mod export;
 mod figure;
-mod label;
 #[allow(dead_code)]
 mod format;
+mod label;
 mod mode;
 mod out;
 #[cfg(feature = "plotters")]

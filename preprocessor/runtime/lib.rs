@@ -20,6 +20,7 @@ mod export;
 mod figure;
 #[allow(dead_code)]
 mod format;
+mod label;
 mod mode;
 mod out;
 #[cfg(feature = "plotters")]
@@ -34,6 +35,7 @@ pub use check::{check, check_close, show_checks};
 pub use explore::{Explore, Frame, Param, explore};
 pub use export::{tex, value, value_fmt};
 pub use figure::figure;
+pub use label::label;
 #[doc(hidden)]
 pub use out::__private;
 #[cfg(feature = "plotters")]

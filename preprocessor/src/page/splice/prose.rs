@@ -36,7 +36,10 @@ pub(crate) fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usiz
                 let target = code[1..].trim();
                 if code.starts_with('@') {
                     if let Some((text, href)) = label_link(doc, index, target).map_err(in_text)? {
-                        frags.push(Frag::Text(format!("<a href=\"{}\">{text}</a>", html_escape(&href))));
+                        frags.push(Frag::Text(format!(
+                            "<span class=\"exec-ref\"><a href=\"{}\">{text}</a></span>",
+                            html_escape(&href)
+                        )));
                     }
                 } else {
                     frags.extend(value_in_prose(doc, index, target, offset).map_err(in_text)?.unwrap_or_default());

@@ -79,3 +79,28 @@ fn a_name_shaped_reference_to_an_unknown_value_is_still_an_error() {
         &["error: src/ch.md:3:13: ", "`loss`"],
     );
 }
+
+#[test]
+fn a_macros_file_is_read_as_mdbook_katex_reads_it() {
+    // Real macros files repeat a line, the same definition twice; mdbook-katex accepts that.
+    let chapter = "# Vectors\n\nThe map $\\lin{\\vect{u}}$ is linear.\n";
+    let book = TestBook::with_config(&[("ch.md", chapter)], "macros = \"macros.txt\"\n");
+    let macros = "\\vect:\\mathbf{#1}\n\\lin:\\mathcal{L}(#1)\n% the same again, further down\n\\vect:\\mathbf{#1}\n";
+    std::fs::write(book.root().join("macros.txt"), macros).unwrap();
+    book.build().unwrap();
+    let bold = "<mi mathvariant=\"bold\">u</mi>";
+    assert!(book.main("ch.md").contains(bold), "{}", book.main("ch.md"));
+
+    // Another expansion is a warning naming both lines (the later one is used), and an error
+    // with `deny-warnings`.
+    std::fs::write(book.root().join("macros.txt"), format!("{macros}\\vect:\\vec{{#1}}\n")).unwrap();
+    book.build().unwrap();
+    assert!(!book.main("ch.md").contains(bold), "the later definition is used: {}", book.main("ch.md"));
+    let strict = TestBook::with_config(&[("ch.md", chapter)], "macros = \"macros.txt\"\ndeny-warnings = true\n");
+    std::fs::write(strict.root().join("macros.txt"), format!("{macros}\\vect:\\vec{{#1}}\n")).unwrap();
+    let err = strict.build().unwrap_err();
+    assert!(
+        err.contains("error: macros.txt:5:1: the macro `\\vect` is defined again with another expansion: line 4 has `\\mathbf{#1}`, line 5 has `\\vec{#1}`"),
+        "{err}"
+    );
+}

@@ -104,3 +104,47 @@ fn a_macros_file_is_read_as_mdbook_katex_reads_it() {
         "{err}"
     );
 }
+
+#[test]
+fn katex_errors_show_the_formula_with_a_caret_at_its_line() {
+    let err = crate::common::fails_with(
+        "# Shifts\n\nThe map $\\text{right_shift}(f) = x^{2}$ moves.\n",
+        "",
+        &[
+            // The place KaTeX names, in the chapter: `_` is column 21 of line 3.
+            "error: src/ch.md:3:21: this math does not render\n    KaTeX parse error: Expected 'EOF', got '_'\n      |\n      | \\text{right_shift}(f) = x^{2}\n      |            ^\nhelp: fix the TeX",
+        ],
+    );
+    assert!(!err.contains("\\\\text") && !err.contains("\\u{332}") && !err.contains("String("), "{err}");
+}
+
+#[test]
+fn commands_katex_does_not_trust_are_errors_unless_the_book_trusts_them() {
+    for (tex, command) in [
+        ("\\href{https://example.org}{x}", "\\href"),
+        ("\\url{https://example.org}", "\\url"),
+        ("\\includegraphics{a.png}", "\\includegraphics"),
+        ("\\htmlClass{note}{x}", "\\htmlClass"),
+        ("\\htmlStyle{color: red}{x}", "\\htmlStyle"),
+    ] {
+        crate::common::fails_with(
+            &format!("# T\n\nSee ${tex}$.\n"),
+            "",
+            &[
+                &format!("error: src/ch.md:3:6: this math does not render\n    `{command}` is not trusted"),
+                "math.trust = true",
+            ],
+        );
+        let trusted = TestBook::with_config(&[("ch.md", &format!("# T\n\nSee ${tex}$.\n"))], "math.trust = true\n");
+        trusted.build().unwrap_or_else(|e| panic!("{tex} with `math.trust`: {e}"));
+    }
+    // A link that runs a script is refused, trusted or not; mdbook-katex's `trust` is the same
+    // setting.
+    for config in ["math.trust = true\n", "trust = true\n", ""] {
+        crate::common::fails_with(
+            "# T\n\nSee $\\href{javascript:alert(1)}{x}$.\n",
+            config,
+            &["error: src/ch.md:3:6: this math does not render"],
+        );
+    }
+}

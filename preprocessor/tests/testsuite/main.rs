@@ -6,6 +6,7 @@
 mod book;
 mod browser;
 mod common;
+mod compat;
 mod dependencies;
 mod downloads;
 mod engine;

@@ -373,6 +373,7 @@ fn run_frames<F: Fn(&Frame)>(marker: &str, frames: &[Frame], experiment: &F) -> 
     let mut runs: Vec<FrameRun> = frames.iter().map(|_| FrameRun::default()).collect();
     let mut running: Vec<(libc::pid_t, usize, std::fs::File)> = Vec::new();
     let mut next = 0;
+    let mut collected = 0;
     while next < frames.len() || !running.is_empty() {
         if next < frames.len() && running.len() < workers {
             let file = frame_file(next);
@@ -428,6 +429,9 @@ fn run_frames<F: Fn(&Frame)>(marker: &str, frames: &[Frame], experiment: &F) -> 
             }))
         };
         runs[i] = FrameRun { output, failure };
+        collected += 1;
+        // For the build's progress line; the frames' own output follows once all are done.
+        emit(json!({ "t": "frames_done", "done": collected, "total": frames.len() }));
     }
     runs
 }
@@ -461,6 +465,7 @@ fn child<F: Fn(&Frame)>(file: &std::fs::File, frame: &Frame, experiment: &F) -> 
         libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
     }
     IN_FRAME.store(true, std::sync::atomic::Ordering::SeqCst);
+    crate::place::enter_frame(frame.to_string());
     set_quiet_panics(true);
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| experiment(frame))).is_ok();
     let _ = std::io::stdout().flush();
@@ -479,6 +484,7 @@ fn run_frames<F: Fn(&Frame)>(_marker: &str, frames: &[Frame], experiment: &F) ->
         .map(|(i, frame)| {
             emit(json!({ "t": "frame", "i": i }));
             IN_FRAME.store(true, std::sync::atomic::Ordering::SeqCst);
+            crate::place::enter_frame(frame.to_string());
             set_quiet_panics(true);
             let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| experiment(frame))).is_ok();
             set_quiet_panics(false);

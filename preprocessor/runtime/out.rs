@@ -32,6 +32,7 @@ pub mod __private {
 
     /// Marks the start of cell `index`: output from here on belongs to it.
     pub fn cell(index: usize) {
+        crate::place::enter_cell(index);
         match mode() {
             Mode::Book { .. } => emit(json!({ "t": "cell", "i": index })),
             Mode::Person => standalone::cell(index),

@@ -124,7 +124,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
     warnings.extend(docs.iter().flat_map(|d| {
         d.scan.warnings.iter().map(|(o, m)| Diagnostic::at(&d.display, &d.source, *o, m.clone()).warning())
     }));
-    let results = exec::execute(&config, &docs, stats)?;
+    let exec::Executed { results, data } = exec::execute(&config, &docs, stats)?;
     timer.lap("execute");
     for r in &results {
         if let Err(failure) = r {
@@ -227,7 +227,9 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
         let ran: Vec<usize> = (0..plans.len())
             .filter(|&i| !plans[i].0.scan.cells.is_empty() && !failed_chapters.contains(&plans[i].0.display))
             .collect();
-        let docs_ran: Vec<&doc::Doc> = ran.iter().map(|&i| plans[i].0).collect();
+        let by_file: HashMap<_, _> = docs.iter().zip(&data).map(|(d, read)| (&d.display, read.as_slice())).collect();
+        let docs_ran: Vec<(&doc::Doc, &[String])> =
+            ran.iter().map(|&i| (plans[i].0, by_file.get(&plans[i].0.display).copied().unwrap_or_default())).collect();
         let downloads = download::write_all(&config, &ctx.config.book.title.clone().unwrap_or_default(), &docs_ran)?;
         let site_url = ctx.config.get::<String>("output.html.site-url").ok().flatten();
         for (i, dl) in ran.into_iter().zip(&downloads) {

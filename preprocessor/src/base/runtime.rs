@@ -11,13 +11,16 @@ use anyhow::{Result, bail};
 pub const FILES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../runtime/lib.rs")),
     ("check.rs", include_str!("../../runtime/check.rs")),
+    ("data.rs", include_str!("../../runtime/data.rs")),
     ("explore.rs", include_str!("../../runtime/explore.rs")),
     ("export.rs", include_str!("../../runtime/export.rs")),
     ("figure.rs", include_str!("../../runtime/figure.rs")),
     ("format.rs", include_str!("../../runtime/format.rs")),
     ("label.rs", include_str!("../../runtime/label.rs")),
+    ("memo.rs", include_str!("../../runtime/memo.rs")),
     ("mode.rs", include_str!("../../runtime/mode.rs")),
     ("out.rs", include_str!("../../runtime/out.rs")),
+    ("place.rs", include_str!("../../runtime/place.rs")),
     ("plot.rs", include_str!("../../runtime/plot.rs")),
     ("rng.rs", include_str!("../../runtime/rng.rs")),
     ("standalone.rs", include_str!("../../runtime/standalone.rs")),
@@ -27,7 +30,7 @@ pub const FILES: &[(&str, &str)] = &[
 ];
 
 /// The runtime's own dependencies.
-const DEPENDENCIES: &str = "serde_json = \"1\"\nlibc = \"0.2\"\n";
+const DEPENDENCIES: &str = "serde = \"1\"\nserde_json = \"1\"\nlibc = \"0.2\"\n";
 
 /// Crates the runtime has optional helpers for, each enabled when the book declares it.
 pub const FEATURES: &[&str] = &["plotters"];

@@ -38,6 +38,8 @@ pub struct Entry {
     pub dir: PathBuf,
     /// Cargo's target folder in it.
     pub target: PathBuf,
+    /// What identifies the compiler cargo uses (`rustc -vV` and the flags).
+    pub toolchain: String,
 }
 
 /// What [`DepCache::clean`] removed.
@@ -86,8 +88,9 @@ impl DepCache {
     /// ([`DepCache::seed_lock`]), and marks the entry as used now.
     pub fn entry(&self, manifest: &str, lock: &str) -> Result<Entry> {
         let mut f = Fingerprint::new();
+        let toolchain = toolchain()?;
         f.field("mdbook-exec", env!("CARGO_PKG_VERSION").as_bytes());
-        entry_fields(&mut f, manifest, lock, &toolchain()?).runtime();
+        entry_fields(&mut f, manifest, lock, &toolchain).runtime();
         let dir = self.root.join(entry_folder(&f));
         write_if_changed(&dir.join("manifest.toml"), manifest)?;
         write_if_changed(&dir.join("Cargo.lock"), lock)?;
@@ -95,7 +98,7 @@ impl DepCache {
         let stamp = File::create(&used).with_context(|| format!("writing {}", used.display()))?;
         // The time of last use picks the seed for a new book; failing to set it costs nothing.
         let _ = stamp.set_modified(std::time::SystemTime::now());
-        Ok(Entry { target: dir.join("target"), dir })
+        Ok(Entry { target: dir.join("target"), dir, toolchain })
     }
 
     /// The lock file of the most recently used entry for the same `manifest`, if any: a new

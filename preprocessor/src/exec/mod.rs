@@ -23,7 +23,7 @@ use crate::base::diag::Diagnostic;
 use crate::base::fingerprint::hash_hex;
 use crate::base::results::{ChapterResult, Failure};
 use crate::base::slug::slug;
-use crate::exec::cache::{Cache, KeyBase, Lookup};
+use crate::exec::cache::{Cache, KeyBase, Lookup, data_fresh, data_hashes, memo_keys};
 use crate::exec::depcache::DepCache;
 use crate::exec::program::Program;
 use crate::exec::run::{RunOutcome, RunSpec, run_all};
@@ -47,6 +47,20 @@ pub struct Stats {
     pub dependencies_compiled: AtomicUsize,
     /// Wall-clock milliseconds spent in `cargo build` of chapter programs.
     pub compile_ms: AtomicUsize,
+    /// Chapters run again because a data file they read changed.
+    pub data_changed: AtomicUsize,
+    /// Memos read from disk, and memos computed, by the chapters that ran.
+    pub memos_reused: AtomicUsize,
+    pub memos_computed: AtomicUsize,
+}
+
+/// What [`execute`] learned, by chapter (in the order of the docs).
+#[derive(Debug)]
+pub struct Executed {
+    /// Each chapter's result.
+    pub results: Vec<ChapterResult>,
+    /// The book's data files each chapter read (`exec::data`), relative to `src/`.
+    pub data: Vec<Vec<String>>,
 }
 
 struct Job<'a> {
@@ -60,17 +74,21 @@ struct Job<'a> {
 ///
 /// The build folder is locked for the whole stage, so two builds of one book (`serve` beside
 /// `build`) take turns instead of writing the same files at once.
-pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<ChapterResult>> {
+pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed> {
+    let mut data: Vec<Vec<String>> = docs.iter().map(|_| Vec::new()).collect();
     if docs.iter().all(|d| d.scan.cells.is_empty()) {
-        return Ok(docs.iter().map(|_| Ok(Vec::new())).collect());
+        return Ok(Executed { results: docs.iter().map(|_| Ok(Vec::new())).collect(), data });
     }
+    let src = config.root.join(&config.src);
     let _lock = lock(&config.build_dir)?;
     let deps = DepCache::new(&config.dependency_cache);
     let _using_deps = deps.lock_shared()?;
     let mut results: Vec<Option<ChapterResult>> = docs.iter().map(|_| None).collect();
     let ws = Workspace::new(config)?;
     let resolved = ws.resolve(&config.lockfile, &deps)?;
-    let base = KeyBase::new(&ws.manifest, &resolved, config.output_limit, config.max_frames);
+    let path_crates = ws.path_crates()?;
+    let base = KeyBase::new(&ws.manifest, &resolved, config.output_limit, config.max_frames)
+        .with_path_crates(path_crates.as_deref());
     let cache = Cache::new(&config.cache_dir);
     let tag = book_tag(config);
 
@@ -92,10 +110,14 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         bins.insert(bin.clone());
         programs.push(Some(program.clone()));
         match cache.load(&key) {
-            Lookup::Hit(cells) if cells.len() == doc.scan.cells.len() => {
+            Lookup::Hit(cells, read) if cells.len() == doc.scan.cells.len() && data_fresh(&src, &read) => {
                 stats.cache_hits.fetch_add(1, Ordering::Relaxed);
                 results[i] = Some(Ok(cells));
+                data[i] = read.into_iter().map(|(p, _)| p).collect();
                 continue;
+            }
+            Lookup::Hit(_, read) if !read.is_empty() && !data_fresh(&src, &read) => {
+                stats.data_changed.fetch_add(1, Ordering::Relaxed);
             }
             Lookup::Corrupt => {
                 eprintln!("mdbook-exec: the cached result of {} was damaged; recomputing it", doc.display.display());
@@ -157,23 +179,40 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         let exe = Workspace::executable(&entry.target, &tag);
         let specs = to_run
             .iter()
-            .map(|(_, job)| RunSpec {
-                exe: exe.clone(),
-                chapter: job.bin.clone(),
-                scratch: ws.scratch(&job.bin),
-                nonce: job.key[..16].to_owned(),
-                cells: job.doc.scan.cells.len(),
-                output_limit: config.output_limit,
-                timeout: config.timeout,
-                max_frames: config.max_frames,
+            .map(|(_, job)| {
+                let cells = job.doc.scan.cells.len();
+                let memo_keys =
+                    memo_keys(&entry.toolchain, &ws.manifest, &resolved, path_crates.as_deref(), &job.program, cells);
+                RunSpec {
+                    exe: exe.clone(),
+                    chapter: job.bin.clone(),
+                    display: job.doc.display.display().to_string(),
+                    scratch: ws.scratch(&job.bin),
+                    nonce: job.key[..16].to_owned(),
+                    cells,
+                    output_limit: config.output_limit,
+                    timeout: config.timeout,
+                    max_frames: config.max_frames,
+                    env: vec![
+                        ("MDBOOK_EXEC_SRC".to_owned(), src.to_string_lossy().into_owned()),
+                        ("MDBOOK_EXEC_CHAPTER_DIR".to_owned(), chapter_dir(config, job.doc)),
+                        ("MDBOOK_EXEC_MEMO_DIR".to_owned(), memo_dir(config, &job.bin).to_string_lossy().into_owned()),
+                        ("MDBOOK_EXEC_MEMO_KEYS".to_owned(), memo_keys),
+                    ],
+                }
             })
             .collect();
         stats.programs_run.fetch_add(to_run.len(), Ordering::Relaxed);
         for ((i, job), outcome) in to_run.into_iter().zip(run_all(specs)) {
-            let result = judge(config, &job, outcome?);
+            let outcome = outcome?;
+            stats.memos_reused.fetch_add(outcome.parsed.memos_reused, Ordering::Relaxed);
+            stats.memos_computed.fetch_add(outcome.parsed.memos_computed, Ordering::Relaxed);
+            let read = outcome.parsed.data.clone();
+            let result = judge(config, &job, outcome);
             if let Ok(cells) = &result {
-                cache.store(&job.key, cells)?;
+                cache.store(&job.key, cells, &data_hashes(&src, &read))?;
             }
+            data[i] = read;
             results[i] = Some(result);
         }
         target = Some(entry.target);
@@ -188,8 +227,31 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Vec<Chapt
         // makes their chapter stale, and a warm rebuild should not list folders.
         cache.prune(&keys);
         ws.prune_programs(&tag, &bins, &target);
+        prune_memos(config, &tag, &bins);
     }
-    Ok(results)
+    Ok(Executed { results, data })
+}
+
+/// The chapter's folder in `src/` (`""` for a chapter at the top), with `/` between parts.
+fn chapter_dir(config: &Config, doc: &Doc) -> String {
+    let in_src = doc.display.strip_prefix(&config.src).unwrap_or(&doc.display);
+    in_src.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
+}
+
+/// The folder of a chapter's memos.
+fn memo_dir(config: &Config, bin: &str) -> std::path::PathBuf {
+    config.cache_dir.join("memo").join(bin)
+}
+
+/// Removes the memos of this book's chapters that are gone.
+fn prune_memos(config: &Config, tag: &str, keep: &HashSet<String>) {
+    let suffix = format!("_{tag}");
+    for e in std::fs::read_dir(config.cache_dir.join("memo")).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(&suffix) && !keep.contains(&name) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Holds an exclusive lock on the build folder until dropped.

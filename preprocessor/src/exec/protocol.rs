@@ -34,6 +34,12 @@ pub struct Parsed {
     pub done: bool,
     /// Records that could not be read (a bug, or a cell forging the marker).
     pub bad_records: Vec<String>,
+    /// The book's data files the program resolved (`exec::data`), relative to `src/`, in the
+    /// order first asked for.
+    pub data: Vec<String>,
+    /// Memos read from disk and memos computed (`exec::memo`), frames included.
+    pub memos_reused: usize,
+    pub memos_computed: usize,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +59,9 @@ enum Record {
     Caught,
     NoPanic,
     Done,
+    Data { path: String },
+    Memo { reused: bool },
+    FramesDone { done: usize, total: usize },
 }
 
 /// The marker in front of every record for a given nonce.
@@ -71,6 +80,8 @@ pub struct OutputParser {
     /// Inside an exploration's frame: items and values go to the last frame of the last item.
     in_frame: bool,
     parsed: Parsed,
+    /// Told how many frames of the exploration running now are done, out of how many.
+    on_frames: Option<Box<dyn Fn(usize, usize) + Send>>,
 }
 
 impl OutputParser {
@@ -85,7 +96,14 @@ impl OutputParser {
             cut: false,
             in_frame: false,
             parsed: Parsed { cells: vec![CellOutput::default(); cells], ..Parsed::default() },
+            on_frames: None,
         }
+    }
+
+    /// Calls `f(done, total)` whenever the program reports frames of an exploration done.
+    pub fn on_frames(mut self, f: impl Fn(usize, usize) + Send + 'static) -> Self {
+        self.on_frames = Some(Box::new(f));
+        self
     }
 
     /// Takes the next chunk of the stream.
@@ -246,6 +264,19 @@ impl OutputParser {
             Record::Done => {
                 self.flush_text();
                 self.parsed.done = true;
+            }
+            // A file or memo belongs to the chapter, whichever frame asked for it.
+            Record::Data { path } => {
+                if !self.parsed.data.contains(&path) {
+                    self.parsed.data.push(path);
+                }
+            }
+            Record::Memo { reused: true } => self.parsed.memos_reused += 1,
+            Record::Memo { reused: false } => self.parsed.memos_computed += 1,
+            Record::FramesDone { done, total } => {
+                if let Some(on_frames) = &self.on_frames {
+                    on_frames(done, total);
+                }
             }
         }
     }

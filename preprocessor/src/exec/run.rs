@@ -27,6 +27,8 @@ pub struct RunSpec {
     /// The book's binary, and the chapter of it to run.
     pub exe: PathBuf,
     pub chapter: String,
+    /// The chapter's file, for progress messages (`src/ch.md`).
+    pub display: String,
     pub scratch: PathBuf,
     pub nonce: String,
     pub cells: usize,
@@ -34,6 +36,8 @@ pub struct RunSpec {
     pub timeout: Duration,
     /// How many frames one exploration may have.
     pub max_frames: usize,
+    /// More variables for the program (where the book's data files and the memos are).
+    pub env: Vec<(String, String)>,
 }
 
 /// What happened when a program ran.
@@ -78,6 +82,7 @@ fn run_one(spec: &RunSpec) -> Result<RunOutcome> {
         .env("MDBOOK_EXEC_NONCE", &spec.nonce)
         .env("RUST_BACKTRACE", "0")
         .env("MDBOOK_EXEC_MAX_FRAMES", spec.max_frames.to_string())
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

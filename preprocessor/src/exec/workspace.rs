@@ -39,7 +39,7 @@ pub struct Workspace {
 impl Workspace {
     /// Describes the build folder for `config` without touching the disk.
     pub fn new(config: &Config) -> Result<Workspace> {
-        let (chapters, runtime_manifest) = manifests(&config.dependencies)?;
+        let (chapters, runtime_manifest) = manifests(&absolute_paths(&config.dependencies, &config.root))?;
         Ok(Workspace {
             dir: config.build_dir.clone(),
             manifest: render_manifest(&chapters)?,
@@ -126,6 +126,34 @@ impl Workspace {
         };
         write_if_changed(&stamp_path, &stamp(&book_text))?;
         Ok(resolved)
+    }
+
+    /// The author's own crates that the declared crates name by `path`, as (name, folder).
+    pub fn path_crates_list(&self) -> Vec<(String, PathBuf)> {
+        let Some(deps) = self.chapters.get("dependencies").and_then(toml::Value::as_table) else { return Vec::new() };
+        deps.iter()
+            .filter_map(|(name, spec)| Some((name.clone(), PathBuf::from(spec.get("path")?.as_str()?))))
+            .filter(|(name, _)| name != "mdbook-exec-runtime")
+            .collect()
+    }
+
+    /// A hash of every file of the author's own crates (their `target/` and `.git/` left out),
+    /// or `None` when the book names none: a chapter runs again when one of them changes, as
+    /// cargo would compile it again.
+    pub fn path_crates(&self) -> Result<Option<String>> {
+        let crates = self.path_crates_list();
+        if crates.is_empty() {
+            return Ok(None);
+        }
+        let mut f = Fingerprint::new();
+        for (name, dir) in &crates {
+            f.field("crate", name.as_bytes());
+            for (rel, path) in crate_files(dir)? {
+                let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                f.field(&rel, &bytes);
+            }
+        }
+        Ok(Some(f.hex()))
     }
 
     /// Writes a chapter's program as the module `bin` of the book's binary.
@@ -306,6 +334,46 @@ fn run_cargo(mut cmd: Command, what: &str) -> Result<Output> {
 /// What the build folder's `lock.stamp` holds: a hash of what was resolved.
 fn lock_stamp(manifest: &str, runtime_manifest: &str, lock: &str) -> String {
     Fingerprint::new().part(manifest.as_bytes()).part(runtime_manifest.as_bytes()).part(lock.as_bytes()).hex()
+}
+
+/// The declared crates with every relative `path` made absolute against the book's root
+/// (`Cargo.toml` would read it against its own folder, which is the build folder here).
+fn absolute_paths(dependencies: &toml::Table, root: &Path) -> toml::Table {
+    let mut deps = dependencies.clone();
+    for (_, spec) in deps.iter_mut() {
+        if let Some(t) = spec.as_table_mut()
+            && let Some(path) = t.get("path").and_then(toml::Value::as_str)
+        {
+            let full = root.join(path);
+            t.insert("path".into(), toml::Value::String(full.to_string_lossy().into_owned()));
+        }
+    }
+    deps
+}
+
+/// The files of a crate's folder, as (path relative to it with `/`, full path), sorted; its
+/// `target/` and `.git/` left out.
+pub fn crate_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
+        let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = e.path();
+            let sub = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+            if path.is_dir() {
+                if name != "target" && name != ".git" {
+                    walk(&path, &sub, out)?;
+                }
+            } else {
+                out.push((sub, path));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, "", &mut out)?;
+    out.sort();
+    Ok(out)
 }
 
 /// The chapters package's manifest (as a table, without the runtime's path) and the runtime's

@@ -23,7 +23,7 @@ use crate::base::markdown::{parser_options, relative_link};
 use crate::base::runtime::{FILES as RUNTIME_FILES, GENERATED};
 use crate::base::slug::slug;
 use crate::exec::program::Program;
-use crate::exec::workspace::Workspace;
+use crate::exec::workspace::{Workspace, crate_files};
 use crate::input::config::Config;
 use crate::input::doc::Doc;
 use crate::page::splice::{Frag, Piece};
@@ -83,7 +83,7 @@ fn all_headings(doc: &Doc) -> Vec<(usize, String)> {
 
 /// Writes the archives of `docs` (those that ran; `None` elsewhere) that are missing or out of
 /// date, and returns where each is.
-pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec<Download>> {
+pub fn write_all(config: &Config, book_title: &str, docs: &[(&Doc, &[String])]) -> Result<Vec<Download>> {
     let ws = Workspace::new(config)?;
     // The build folder's lock, which cargo keeps to exactly the crates the chapters use.
     let lock = std::fs::read_to_string(ws.dir.join("Cargo.lock"))
@@ -92,9 +92,11 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
     let folder = assets::folder(&config.root, &config.src).join(DIR);
     let stamps = config.cache_dir.join(DIR);
     let mut out = Vec::new();
-    for doc in docs {
+    let src = config.root.join(&config.src);
+    for (doc, data) in docs {
         let name = package_name(doc);
-        let files = project(doc, &name, book_title, &ws, &lock)?;
+        let mut files = project(doc, &name, book_title, &ws, &lock)?;
+        files.extend(data_files(config, doc, &src, data, &ws)?);
         let key = archive_key(env!("CARGO_PKG_VERSION"), &files);
         let archive = folder.join(format!("{name}.zip"));
         let stamp = stamps.join(format!("{name}.key"));
@@ -114,7 +116,7 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
         out.push(Download { path, bytes });
     }
     // Chapters that are gone (or failed) leave no archive behind to be published.
-    let keep: Vec<String> = docs.iter().map(|d| package_name(d)).collect();
+    let keep: Vec<String> = docs.iter().map(|(d, _)| package_name(d)).collect();
     // Only archives and their stamps: a temporary file is another build's write in progress.
     for (dir, ext) in [(&folder, "zip"), (&stamps, "key")] {
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -129,17 +131,52 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[&Doc]) -> Result<Vec
 }
 
 /// What an archive is made of, hashed: rebuilt when this changes.
-fn archive_key(version: &str, files: &[(String, String)]) -> String {
+fn archive_key(version: &str, files: &[(String, Vec<u8>)]) -> String {
     let mut f = Fingerprint::new();
     f.raw(version.as_bytes());
-    for (path, text) in files {
-        f.field(path, text.as_bytes());
+    for (path, bytes) in files {
+        f.field(path, bytes);
     }
     f.hex()
 }
 
-/// The files of one chapter's project, as (path in the project, text), in archive order.
-fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) -> Result<Vec<(String, String)>> {
+/// The files a chapter's project carries besides its code: the book's data files it read
+/// (under `book/`, where they were under `src/`, with a `.cargo/config.toml` that tells
+/// `exec::data` so) and the author's own crates it depends on (under `crates/`).
+fn data_files(
+    config: &Config,
+    doc: &Doc,
+    src: &Path,
+    data: &[String],
+    ws: &Workspace,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    if !data.is_empty() {
+        let in_src = doc.display.strip_prefix(&config.src).unwrap_or(&doc.display);
+        let dir = in_src.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let cargo_config = format!(
+            "# Where `exec::data` finds the book's data files: `book/` holds them as the book's `src/` did.\n\
+             [env]\nMDBOOK_EXEC_SRC = {{ value = \"book\", relative = true }}\nMDBOOK_EXEC_CHAPTER_DIR = {:?}\n",
+            dir
+        );
+        files.push((".cargo/config.toml".to_owned(), cargo_config.into_bytes()));
+        for rel in data {
+            let path = src.join(rel);
+            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            files.push((format!("book/{rel}"), bytes));
+        }
+    }
+    for (name, dir) in ws.path_crates_list() {
+        for (rel, path) in crate_files(&dir)? {
+            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            files.push((format!("crates/{name}/{rel}"), bytes));
+        }
+    }
+    Ok(files)
+}
+
+/// The files of one chapter's project, as (path in the project, content), in archive order.
+fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) -> Result<Vec<(String, Vec<u8>)>> {
     let chapter = doc.number.as_deref().map_or_else(String::new, |n| format!("chapter {n} of "));
     // The first level-1 heading (not a `# ` line inside code).
     let title = all_headings(doc).into_iter().find_map(|(_, h)| h.strip_prefix("# ").map(str::to_owned));
@@ -174,6 +211,13 @@ fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) 
     if let Some(deps) = manifest.get_mut("dependencies").and_then(toml::Value::as_table_mut) {
         for (dep, spec) in deps.iter_mut() {
             let Some(version) = pinned.get(dep.as_str()) else { continue };
+            if let Some(t) = spec.as_table_mut()
+                && t.contains_key("path")
+                && dep != "mdbook-exec-runtime"
+            {
+                // The author's own crate travels with the project (see `data_files`).
+                t.insert("path".into(), format!("crates/{dep}").into());
+            }
             match spec {
                 toml::Value::String(v) => *v = version.clone(),
                 toml::Value::Table(t) if t.contains_key("version") => {
@@ -213,7 +257,7 @@ fn project(doc: &Doc, name: &str, book_title: &str, ws: &Workspace, lock: &str) 
         ("runtime/Cargo.toml".to_owned(), toml::to_string(&runtime_manifest)?),
     ];
     files.extend(RUNTIME_FILES.iter().map(|(p, t)| (format!("runtime/src/{p}"), (*t).to_owned())));
-    Ok(files)
+    Ok(files.into_iter().map(|(p, t)| (p, t.into_bytes())).collect())
 }
 
 /// The version the lock pins for each crate it holds once.
@@ -232,7 +276,7 @@ fn pinned_versions(lock: &str) -> std::collections::HashMap<String, String> {
 }
 
 /// A zip archive of `files` under the folder `name`, the same bytes for the same files.
-fn zip(name: &str, files: &[(String, String)]) -> Result<Vec<u8>> {
+fn zip(name: &str, files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
     use zip::write::SimpleFileOptions;
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -241,7 +285,7 @@ fn zip(name: &str, files: &[(String, String)]) -> Result<Vec<u8>> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (path, text) in files {
         w.start_file(format!("{name}/{path}"), options)?;
-        w.write_all(text.as_bytes())?;
+        w.write_all(text)?;
     }
     Ok(w.finish()?.into_inner())
 }
@@ -282,15 +326,15 @@ mod tests {
     #[test]
     fn keys_are_pinned() {
         let files = [
-            ("Cargo.toml".to_owned(), "[package]\n".to_owned()),
-            ("src/main.rs".to_owned(), "fn main() {}\n".to_owned()),
+            ("Cargo.toml".to_owned(), b"[package]\n".to_vec()),
+            ("src/main.rs".to_owned(), b"fn main() {}\n".to_vec()),
         ];
         assert_eq!(archive_key("0.1.0", &files), "1535b234cf57a8dac0682a534e9c0f8dc82da834968d80cbdec70b5fd5b87776");
     }
 
     #[test]
     fn archives_are_deterministic() {
-        let files = vec![("a.txt".to_owned(), "one".to_owned()), ("src/b.rs".to_owned(), "fn main() {}".to_owned())];
+        let files = vec![("a.txt".to_owned(), b"one".to_vec()), ("src/b.rs".to_owned(), b"fn main() {}".to_vec())];
         let a = zip("p", &files).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100));
         assert_eq!(a, zip("p", &files).unwrap(), "no timestamps of the moment");

@@ -13,7 +13,7 @@ fn target() -> PathBuf {
 }
 
 /// Unpacks the archive the page links into `into` and returns the project's folder.
-fn unpack(site: &Path, html: &str, into: &Path) -> PathBuf {
+pub(crate) fn unpack(site: &Path, html: &str, into: &Path) -> PathBuf {
     let href = html
         .split("href=\"")
         .skip(1)
@@ -29,7 +29,7 @@ fn unpack(site: &Path, html: &str, into: &Path) -> PathBuf {
 }
 
 /// Runs a downloaded project offline, as a reader would after fetching its crates.
-fn run(project: &Path, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn run(project: &Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO"))
         .args(["run", "--quiet", "--offline", "--locked", "--"])
         .args(args)

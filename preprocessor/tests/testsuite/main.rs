@@ -3,6 +3,7 @@
 //! in a browser, and the house's layering. The real book is built once per run and shared
 //! ([`common::real_book`]).
 
+mod authoring;
 mod book;
 mod browser;
 mod common;

@@ -49,7 +49,13 @@ enum Atom {
 }
 
 fn math(tex: &str, whole: &str) -> String {
-    let atoms = parse(&mut tex.chars().peekable(), whole, false);
+    let mut atoms = parse(&mut tex.chars().peekable(), whole, false);
+    // An operator name at the end has no argument to be set off from.
+    if let Some(Atom::Ord(name)) = atoms.last_mut() {
+        if name.ends_with('\u{2009}') {
+            name.pop();
+        }
+    }
     let mut out = String::new();
     let mut after_operand = false;
     for atom in atoms {
@@ -94,7 +100,16 @@ fn parse(chars: &mut Chars<'_>, whole: &str, group: bool) -> Vec<Atom> {
                 let to = if c == '_' { subscript } else { superscript };
                 let converted: Option<String> = script.chars().map(to).collect();
                 match converted {
-                    Some(s) => atoms.push(Atom::Ord(s)),
+                    // An operator's scripts sit right against its name (log₁₀), before the
+                    // thin space that sets it off from its argument.
+                    Some(s) => match atoms.last_mut() {
+                        Some(Atom::Ord(name)) if name.ends_with('\u{2009}') => {
+                            name.pop();
+                            name.push_str(&s);
+                            name.push('\u{2009}');
+                        }
+                        _ => atoms.push(Atom::Ord(s)),
+                    },
                     None => panic!(
                         "label `{whole}`: Unicode has no {} for `{}`; write it on the line",
                         if c == '_' { "subscript" } else { "superscript" },
@@ -448,7 +463,8 @@ mod tests {
         check("$x$", "𝑥");
         check("$h$", "ℎ");
         check("$L(w)$", "𝐿(𝑤)");
-        check("$\\log_{10} |\\partial a_l / \\partial a_0|$", "log\u{2009}₁₀|∂𝑎ₗ/∂𝑎₀|");
+        check("$\\log_{10} |\\partial a_l / \\partial a_0|$", "log₁₀\u{2009}|∂𝑎ₗ/∂𝑎₀|");
+        check("$-\\log$ of it", "−log of it");
         check("$\\tanh(\\alpha x)$", "tanh\u{2009}(α𝑥)");
     }
 

@@ -231,11 +231,13 @@ impl Chart {
     }
 }
 
-/// A tick label: as short as the value allows (`2`, `0.25`, `60000`), never `-0`.
+/// A tick label: as short as the value allows (`2`, `0.25`, `60000`), with a real minus sign
+/// (`−2.5`), never `−0`.
 pub fn tick(v: &f64) -> String {
     // Ticks are round numbers; rounding to 9 decimals removes the float noise of stepping.
     let v = (v * 1e9).round() / 1e9 + 0.0;
-    if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 1e-4) { format!("{v:e}") } else { format!("{v}") }
+    let text = if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 1e-4) { format!("{v:e}") } else { format!("{v}") };
+    text.replace('-', "\u{2212}")
 }
 
 /// Shows charts side by side as one numbered figure.
@@ -292,7 +294,7 @@ mod tests {
         assert_eq!(tick(&-0.0), "0");
         assert_eq!(tick(&60000.0), "60000");
         assert_eq!(tick(&0.30000000000000004), "0.3");
-        assert_eq!(tick(&-2.5), "-2.5");
-        assert_eq!(tick(&1e-7), "1e-7");
+        assert_eq!(tick(&-2.5), "\u{2212}2.5");
+        assert_eq!(tick(&1e-7), "1e\u{2212}7");
     }
 }

@@ -221,8 +221,14 @@ struct Scanner<'s> {
     /// A `$$` the parser left as text, waiting for the `$$` that closes its formula, with the
     /// container prefix of its paragraph.
     opening: Option<(Range<usize>, String)>,
-    /// A single `$` left as text with a space after it, and the start of its block.
-    spaced_dollar: Option<(usize, usize)>,
+    /// A single `$` left as text with white space after it, and the start of its block: it
+    /// may open a formula that the parser did not take for math.
+    lone_dollar: Option<(usize, usize)>,
+    /// Where the last event that stands for text (not a block) ended, to tell an escaped `\$`
+    /// (whose backslash is in no event) from a `$`.
+    text_end: usize,
+    /// The HTML of the HTML block being read, as its events give it.
+    html: Option<Vec<(String, Range<usize>)>>,
     /// The text right after the last formula (its index in `scan.math`, the text, where it
     /// ends), read for a `{#label}`.
     after_math: Option<(usize, String, usize)>,
@@ -230,12 +236,29 @@ struct Scanner<'s> {
 
 impl Scanner<'_> {
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
-        let is_dollar = matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$");
+        let escaped = range.start > self.text_end && self.source[..range.start].ends_with('\\');
+        let is_dollar =
+            matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$") && !escaped;
+        if !matches!(event, Event::Start(_) | Event::End(_)) {
+            self.text_end = range.end;
+        }
         if !(is_dollar && self.dollars.as_ref().is_some_and(|d| d.0.end == range.start)) {
             self.end_dollars();
         }
         self.read_label(&event, &range);
         match event {
+            Event::Start(Tag::HtmlBlock) => {
+                self.html = Some(Vec::new());
+                self.tags.push((TagEnd::HtmlBlock, range.start));
+            }
+            Event::Html(text) if self.html.is_some() => {
+                self.html.as_mut().unwrap().push((text.into_string(), range));
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                self.tags.pop();
+                let events = self.html.take().unwrap_or_default();
+                self.html_block(&events);
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.unclosed("a code block");
                 self.in_code = true;
@@ -269,6 +292,8 @@ impl Scanner<'_> {
             }
             Event::Code(text) => {
                 self.unclosed("a code span");
+                // Code is never math: a lone `$` before it opens nothing after it.
+                self.lone_dollar = None;
                 if let Some((kind, target)) = reference(&text) {
                     self.scan.refs.push(Ref { range, kind, target: target.to_owned() });
                 }
@@ -329,8 +354,8 @@ impl Scanner<'_> {
     /// starting with `+ `, `- `, `# ` or `> ` inside `$$ ... $$` ends the paragraph.
     fn end_dollars(&mut self) {
         let Some((range, count, leaf)) = self.dollars.take() else { return };
-        if count == 1 && leaf {
-            self.spaced_inline(range);
+        if count == 1 {
+            self.lone(range);
             return;
         }
         if count != 2 {
@@ -352,20 +377,89 @@ impl Scanner<'_> {
         }
     }
 
-    /// A single `$` the parser left as text. Markdown's inline math hugs its dollars, so
-    /// `$ x $` is text; mdbook-katex rendered it, so a book that switches may have some. A `$`
-    /// followed by a space and a later one after a space in the same block get a warning.
-    fn spaced_inline(&mut self, range: Range<usize>) {
-        let block = self.tags.last().map_or(0, |t| t.1);
+    /// A single `$` the parser left as text. Markdown's inline math hugs its dollars, so the
+    /// parser reads `$ x $`, and a formula written between dollars on lines of their own, as
+    /// text; mdbook-katex rendered both as inline math, and so does this: a `$` followed by
+    /// white space opens, and a later `$` in the same block with white space before it (and no
+    /// digit after it, so that prices stay prices) closes. The TeX is the chapter's text between
+    /// them, as mdbook-katex read it.
+    fn lone(&mut self, range: Range<usize>) {
+        let block = self.block_start();
         let space = |c: Option<char>| c.is_some_and(char::is_whitespace);
-        match self.spaced_dollar.take() {
+        let before = self.source[..range.start].chars().next_back();
+        let after = self.source[range.end..].chars().next();
+        match self.lone_dollar.take() {
             Some((open, open_block))
-                if open_block == block && space(self.source[..range.start].chars().next_back()) =>
+                if open_block == block && space(before) && !after.is_some_and(|c| c.is_ascii_digit()) =>
             {
-                self.scan.warnings.push((open, "`$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`".to_owned()));
+                let prefix = container_prefix(self.source, block);
+                let tex = strip_prefix_lines(&self.source[open + 1..range.start], &prefix);
+                self.push_math(open..range.end, tex, false);
             }
-            _ if space(self.source[range.end..].chars().next()) => self.spaced_dollar = Some((range.start, block)),
+            _ if space(after) => self.lone_dollar = Some((range.start, block)),
             _ => {}
+        }
+    }
+
+    /// Where the innermost block the parser is in starts (emphasis, links and the like are
+    /// inside a block, not blocks).
+    fn block_start(&self) -> usize {
+        let inline = |t: &TagEnd| {
+            matches!(
+                t,
+                TagEnd::Emphasis
+                    | TagEnd::Strong
+                    | TagEnd::Strikethrough
+                    | TagEnd::Link
+                    | TagEnd::Image
+                    | TagEnd::Superscript
+                    | TagEnd::Subscript
+            )
+        };
+        self.tags.iter().rev().find(|(t, _)| !inline(t)).map_or(0, |t| t.1)
+    }
+
+    /// Math inside an HTML block, which markdown leaves alone but mdbook-katex rendered: the
+    /// text between its tags (not inside `<code>`, `<pre>`, `<script>`, `<style>`,
+    /// `<textarea>` or a comment) is scanned as a chapter of its own, each line without its
+    /// indentation (which means nothing in HTML, but would make a code block of markdown), and
+    /// its math is placed back in the chapter.
+    fn html_block(&mut self, events: &[(String, Range<usize>)]) {
+        let mut html = Mapped::default();
+        for (text, range) in events {
+            let exact = self.source.get(range.clone()) == Some(text.as_str());
+            for (i, b) in text.bytes().enumerate() {
+                html.push(b, if exact { range.start + i } else { range.start });
+            }
+        }
+        let html_text_bytes = html.bytes;
+        let Ok(whole) = std::str::from_utf8(&html_text_bytes) else { return };
+        for segment in html_text(whole) {
+            let mut part = Mapped::default();
+            let mut line_start = true;
+            for i in segment {
+                let b = html_text_bytes[i];
+                if line_start && (b == b' ' || b == b'\t') {
+                    continue;
+                }
+                line_start = b == b'\n';
+                part.push(b, html.map[i]);
+            }
+            let Ok(text) = std::str::from_utf8(&part.bytes) else { continue };
+            if !text.contains('$') {
+                continue;
+            }
+            let inner = scan(text);
+            let at = |o: usize| part.map.get(o).copied().unwrap_or_else(|| part.map.last().map_or(0, |l| l + 1));
+            for mut m in inner.math {
+                m.range = at(m.range.start)..at(m.range.end - 1) + 1;
+                if let Some(l) = &mut m.label {
+                    l.offset = at(l.offset);
+                }
+                self.scan.math.push(m);
+            }
+            self.scan.warnings.extend(inner.warnings.into_iter().map(|(o, w)| (at(o), w)));
+            self.scan.errors.extend(inner.errors.into_iter().map(|(o, e, h)| (at(o), e, h)));
         }
     }
 
@@ -419,6 +513,60 @@ impl Scanner<'_> {
         math.label = Some(EqLabel { name: rest[..close].trim().to_owned(), offset: at });
         math.range.end = at + "{#".len() + close + "}".len();
     }
+}
+
+/// Bytes of text with the chapter offset of each.
+#[derive(Default)]
+struct Mapped {
+    bytes: Vec<u8>,
+    map: Vec<usize>,
+}
+
+impl Mapped {
+    fn push(&mut self, b: u8, at: usize) {
+        self.bytes.push(b);
+        self.map.push(at);
+    }
+}
+
+/// The byte ranges of an HTML block's text between its tags, leaving out comments and the
+/// contents of elements that hold code or raw text. Each range starts and ends at a tag's
+/// `<` or `>`, so on character boundaries.
+fn html_text(html: &str) -> Vec<Range<usize>> {
+    const RAW: &[&str] = &["code", "pre", "script", "style", "textarea"];
+    let mut out = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|o| i + o) {
+        let rest = &html[lt + 1..];
+        let end = if rest.starts_with("!--") {
+            rest.find("-->").map_or(html.len(), |e| lt + 1 + e + 3)
+        } else if rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
+            let name = rest.trim_start_matches('/');
+            let name =
+                name[..name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len())].to_ascii_lowercase();
+            let tag_end = rest.find('>').map_or(html.len(), |e| lt + 1 + e + 1);
+            if RAW.contains(&name.as_str()) && !rest.starts_with('/') {
+                let close = format!("</{name}");
+                html[tag_end..].to_ascii_lowercase().find(&close).map_or(html.len(), |c| tag_end + c)
+            } else {
+                tag_end
+            }
+        } else {
+            // `a < b` is text.
+            i = lt + 1;
+            continue;
+        };
+        if text_start < lt {
+            out.push(text_start..lt);
+        }
+        text_start = end;
+        i = end;
+    }
+    if text_start < html.len() {
+        out.push(text_start..html.len());
+    }
+    out
 }
 
 /// Removes a container's prefix (quote markers, list indentation) from every line after the
@@ -675,10 +823,10 @@ mod tests {
             "Inline $a^2$ and\n\n$$\n\\frac{1}{2}\n$$\n\nnot `$code$`, costs \\$5 and \\$6, or $5 and $6.\n",
             "math display=false \"a^2\"\nmath display=true \"\\n\\\\frac{1}{2}\\n\"\n",
         );
-        // Inline math hugs its dollars, as in pandoc: `$ x $` is text.
+        // The parser's inline math hugs its dollars; mdbook-katex also rendered `$ x $`.
         check(
             "An example, $ \\pi(\\theta) $, and $\\pi$.\n",
-            "math display=false \"\\\\pi\"\nwarning@1 `$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`\n",
+            "math display=false \" \\\\pi(\\\\theta) \"\nmath display=false \"\\\\pi\"\n",
         );
         check("Prices: $5, $ 6\n\nand $ 7.\n", "");
         check("From $5 to $10,\nor US$5-$10, and $x$1.\n", "");
@@ -686,6 +834,47 @@ mod tests {
             "- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n",
             "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n",
         );
+    }
+
+    #[test]
+    fn single_dollars_around_white_space() {
+        // Display math written between single dollars on lines of their own: inline math, as
+        // mdbook-katex rendered it, with the chapter's text (`\\` and `_` untouched).
+        check(
+            "Then\n$\n\\begin{array}{c}\na_1 \\\\\nb * c_2\n\\end{array}\n$\nholds.\n",
+            "math display=false \"\\n\\\\begin{array}{c}\\na_1 \\\\\\\\\\nb * c_2\\n\\\\end{array}\\n\"\n",
+        );
+        check("> $\n> x_1\n> $\n", "math display=false \"\\nx_1\\n\"\n");
+        check("| $ a $ | b |\n|---|---|\n", "math display=false \" a \"\n");
+        check("$ *a* $ and $ a_1 _b_ $\n", "math display=false \" *a* \"\nmath display=false \" a_1 _b_ \"\n");
+        // Not math: escaped dollars, a closing `$` before a digit, code in between, a
+        // paragraph in between, dollars that hug nothing.
+        for text in ["\\$ x \\$\n", "costs $ 5 and then $5\n", "$ a `b` c $\n", "$ a\n\nb $\n", "a $x $ b\n"] {
+            check(text, "");
+        }
+    }
+
+    #[test]
+    fn math_inside_html_blocks() {
+        check(
+            "<details>\n<summary>Hints: what $\\v{t}$ means</summary>\n<div>\n    $$\n    y\n    $$\n</div>\n</details>\n",
+            "math display=false \"\\\\v{t}\"\nmath display=true \"\\ny\\n\"\n",
+        );
+        check(
+            "<table><tr><td>$a < b$</td><td>$ c $</td></tr></table>\n",
+            "math display=false \"a < b\"\nmath display=false \" c \"\n",
+        );
+        // Code, raw text and comments hold no math; nor do attributes.
+        check(
+            "<div title=\"$x$\"><code>$y$</code><!-- $z$ --><pre>\n$w$\n</pre><script>let a = '$v$';</script></div>\n",
+            "",
+        );
+        // The ranges are the chapter's, so the formula is replaced in place.
+        let source = "<p>\n  Then $x^2$ grows.\n</p>\n";
+        let s = scan(source);
+        assert_eq!(&source[s.math[0].range.clone()], "$x^2$");
+        // Inline HTML in a paragraph: the parser finds the math itself.
+        check("A <span>$x$</span> b\n", "math display=false \"x\"\n");
     }
 
     #[test]

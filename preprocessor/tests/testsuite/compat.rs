@@ -148,3 +148,48 @@ fn commands_katex_does_not_trust_are_errors_unless_the_book_trusts_them() {
         );
     }
 }
+
+/// Builds one chapter with mdbook-exec and returns its `<main>`, checking that it holds
+/// `formulas` rendered formulas and no math left as TeX (`raw` lists what must not remain).
+#[track_caller]
+fn renders(chapter: &str, exec_config: &str, formulas: usize, raw: &[&str]) -> (TestBook, String) {
+    let book = TestBook::with_config(&[("ch.md", chapter)], exec_config);
+    book.build().unwrap_or_else(|e| panic!("{e}"));
+    let main = book.main("ch.md");
+    assert_eq!(main.matches("<span class=\"katex\">").count(), formulas, "{main}");
+    for r in raw {
+        assert!(!main.contains(r), "{r:?} is left in:\n{main}");
+    }
+    (book, main)
+}
+
+/// Math as real mdbook-katex books write it, in words of our own: every formula is rendered.
+#[test]
+fn every_formula_mdbook_katex_renders_is_rendered() {
+    for (chapter, formulas, raw) in [
+        // Display math between single dollars on lines of their own.
+        (
+            "# Systems\n\nThe system\n$\n\\begin{array}{rcl}\nx_1 + x_2 &=& 3 \\\\\nx_1 - x_2 &=& 1\n\\end{array}\n$\nhas one solution.\n",
+            1,
+            &["\\begin", "$"][..],
+        ),
+        // Spaces inside the dollars, as mdbook-katex's own README writes it.
+        ("# P\n\nHere $ \\pi(\\theta) $ and $\\theta$.\n", 2, &["\\pi", "$"][..]),
+        // A collapsible hint: math in `<summary>` and in the block HTML of `<details>`.
+        (
+            "# Hints\n\n<details>\n<summary>Hint: what $\\mathbf{t}$ expands to</summary>\n<div>\n  $$\n  \\mathbf{t} = (t_1, t_2)\n  $$\n</div>\n</details>\n\nAfter, $y$.\n",
+            3,
+            &["$", "\\mathbf"][..],
+        ),
+        // A table written in HTML.
+        (
+            "# Table\n\n<table>\n<tr><th>map</th><th>rule</th></tr>\n<tr><td>$f$</td><td>$f(x) = x^2$</td></tr>\n</table>\n",
+            2,
+            &["$"][..],
+        ),
+        // Markdown inside `<details>` after a blank line is markdown, with math as usual.
+        ("# D\n\n<details>\n\n**Proof.** Since $a > 0$,\n\n$$\na^2 > 0\n$$\n\n</details>\n", 2, &["$"][..]),
+    ] {
+        renders(chapter, "", formulas, raw);
+    }
+}

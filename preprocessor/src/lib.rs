@@ -109,7 +109,7 @@ impl Preprocessor for ExecPreprocessor {
 pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_error: Option<OnError>) -> Result<Book> {
     let timer = Timer::new();
     let config = Config::from_context(ctx, "exec", on_error).map_err(|d| Diagnostics(vec![d]))?;
-    let docs = doc::collect(&book, &config.src);
+    let docs = doc::collect(&book, &config.src, &config.math.syntax);
     check_assets(ctx, &config, &docs)?;
 
     let mut diags: Vec<Diagnostic> = Vec::new();

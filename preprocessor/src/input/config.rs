@@ -179,6 +179,13 @@ impl Config {
                 "rename `[preprocessor.katex]` to `[preprocessor.exec]` (mdbook-exec reads its settings), or remove it",
             ));
         }
+        if ctx.config.get::<bool>("output.html.mathjax-support").ok().flatten() == Some(true) {
+            return Err(Diagnostic::in_file(
+                "book.toml",
+                "`output.html.mathjax-support` is on: the pages would load MathJax to render math in the reader's browser, as well as show the math mdbook-exec rendered",
+            )
+            .help("run `mdbook-exec install`: it turns `mathjax-support` off and sets `math.syntax = \"mathjax\"`, so the book's `\\( .. \\)` and `\\[ .. \\]` math is rendered when it is built"));
+        }
         let key = format!("preprocessor.{name}");
         let table: toml::Table = ctx.config.get(&key).map_err(|e| invalid(name, e))?.unwrap_or_default();
         let mut config = Config::from_table(table, name, &ctx.root, &ctx.config.book.src)?;

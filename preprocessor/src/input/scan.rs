@@ -13,6 +13,8 @@ use std::ops::Range;
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use crate::base::markdown::parser_options;
+use crate::input::delimiters;
+use crate::input::math_config::MathSyntax;
 
 /// The options a cell may carry after `rust,exec`.
 pub const CELL_OPTIONS: &[&str] = &["hide-code", "hide-output", "should-panic", "fold", "no-fold"];
@@ -192,10 +194,21 @@ fn exec_tokens(info: &str) -> Option<impl Iterator<Item = &str>> {
     (t.next() == Some("rust") && t.next() == Some("exec")).then_some(t)
 }
 
-/// Scans one chapter.
+/// Scans one chapter whose math is written with `$` and `$$`.
 pub fn scan(source: &str) -> Scan {
-    let mut s = Scanner { source, ..Scanner::default() };
-    for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+    scan_with(source, &MathSyntax::Dollars)
+}
+
+/// Scans one chapter whose math is written as `syntax` says. With other delimiters than `$`
+/// and `$$` the chapter is parsed as mdBook parses it, without markdown's math, and the
+/// delimiters are looked for in runs of its text.
+pub fn scan_with(source: &str, syntax: &MathSyntax) -> Scan {
+    let mut options = parser_options();
+    if !syntax.dollars() {
+        options.remove(mdbook_markdown::pulldown_cmark::Options::ENABLE_MATH);
+    }
+    let mut s = Scanner { source, syntax: syntax.clone(), ..Scanner::default() };
+    for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
         s.event(event, range);
     }
     s.finish()
@@ -208,7 +221,11 @@ type CodeText = (String, Range<usize>);
 #[derive(Default)]
 struct Scanner<'s> {
     source: &'s str,
+    syntax: MathSyntax,
     scan: Scan,
+    /// The text events since the last event that is not text or emphasis, for math between
+    /// other delimiters than `$` and `$$`.
+    run: Vec<delimiters::Piece>,
     /// The cell being read, with the text events of its code.
     open_cell: Option<(Cell, Vec<CodeText>)>,
     in_code: bool,
@@ -237,8 +254,12 @@ struct Scanner<'s> {
 impl Scanner<'_> {
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         let escaped = range.start > self.text_end && self.source[..range.start].ends_with('\\');
-        let is_dollar =
-            matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$") && !escaped;
+        let is_dollar = self.syntax.dollars()
+            && matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$")
+            && !escaped;
+        if !self.syntax.dollars() {
+            self.collect_run(&event, &range);
+        }
         if !matches!(event, Event::Start(_) | Event::End(_)) {
             self.text_end = range.end;
         }
@@ -323,6 +344,7 @@ impl Scanner<'_> {
     }
 
     fn finish(mut self) -> Scan {
+        self.end_run();
         self.end_dollars();
         let end = self.source.len();
         self.read_label(&Event::Rule, &(end..end));
@@ -446,10 +468,12 @@ impl Scanner<'_> {
                 part.push(b, html.map[i]);
             }
             let Ok(text) = std::str::from_utf8(&part.bytes) else { continue };
-            if !text.contains('$') {
+            let syntax = self.syntax.in_html();
+            let (pairs, _) = syntax.delimiters();
+            if !text.contains('$') && !pairs.iter().any(|p| text.contains(&p.left)) {
                 continue;
             }
-            let inner = scan(text);
+            let inner = scan_with(text, &syntax);
             let at = |o: usize| part.map.get(o).copied().unwrap_or_else(|| part.map.last().map_or(0, |l| l + 1));
             for mut m in inner.math {
                 m.range = at(m.range.start)..at(m.range.end - 1) + 1;
@@ -460,6 +484,33 @@ impl Scanner<'_> {
             }
             self.scan.warnings.extend(inner.warnings.into_iter().map(|(o, w)| (at(o), w)));
             self.scan.errors.extend(inner.errors.into_iter().map(|(o, e, h)| (at(o), e, h)));
+        }
+    }
+
+    /// Adds a text event to the run, or ends the run at an event that math cannot cross.
+    fn collect_run(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let emphasis = |t: &TagEnd| matches!(t, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough);
+        match event {
+            Event::Text(t) if !self.in_code && self.html.is_none() => self.run.push((t.to_string(), range.clone())),
+            Event::SoftBreak | Event::HardBreak => self.run.push(("\n".to_owned(), range.clone())),
+            Event::Start(tag) if emphasis(&tag.to_end()) => {}
+            Event::End(tag) if emphasis(tag) => {}
+            _ => self.end_run(),
+        }
+    }
+
+    /// The run of text has ended: its formulas are math.
+    fn end_run(&mut self) {
+        let run = std::mem::take(&mut self.run);
+        let (pairs, after_markdown) = self.syntax.delimiters();
+        for (range, tex, display) in delimiters::find(self.source, &run, &pairs, after_markdown) {
+            // Read as written, a formula over several lines of a container holds its prefixes.
+            let tex = if after_markdown {
+                tex
+            } else {
+                strip_prefix_lines(&tex, &container_prefix(self.source, self.block_start()))
+            };
+            self.push_math(range, tex, display);
         }
     }
 
@@ -941,6 +992,50 @@ mod tests {
             "Inline $x$ {#eq-x}.\n",
             "math display=false \"x\"\nerror@1 this label follows inline math, and only display math is numbered\n",
         );
+    }
+
+    /// The math a scan with `syntax` finds: `(what it replaces, TeX, display)`.
+    #[track_caller]
+    fn check_math(syntax: &MathSyntax, source: &str, expected: &[(&str, &str, bool)]) {
+        let got: Vec<(&str, String, bool)> =
+            scan_with(source, syntax).math.into_iter().map(|m| (&source[m.range], m.tex, m.display)).collect();
+        let want: Vec<(&str, String, bool)> = expected.iter().map(|(r, t, d)| (*r, (*t).to_owned(), *d)).collect();
+        assert_eq!(got, want, "{source}");
+    }
+
+    #[test]
+    fn mdbook_katex_custom_delimiters() {
+        let d = |l: &str, r: &str, display| crate::input::math_config::Delimiter {
+            left: l.into(),
+            right: r.into(),
+            display,
+        };
+        let custom = MathSyntax::Custom(vec![d("\\[", "\\]", true), d("\\(", "\\)", false)]);
+        check_math(
+            &custom,
+            "Let \\(a_1 *b* c\\) be, and\n\\[\nx \\\\\ny\n\\]\n\nnot `\\(code\\)`, nor $x$.\n",
+            &[("\\(a_1 *b* c\\)", "a_1 *b* c", false), ("\\[\nx \\\\\ny\n\\]", "\nx \\\\\ny\n", true)],
+        );
+        check_math(&custom, "> \\[\n> a\n> \\]\n", &[("\\[\n> a\n> \\]", "\na\n", true)]);
+        check_math(&custom, "```text\n\\(x\\)\n```\n", &[]);
+        check_math(&custom, "<div>\\(x\\)</div>\n", &[("\\(x\\)", "x", false)]);
+    }
+
+    #[test]
+    fn mathjax_books() {
+        // As written for MathJax: markdown makes `\\(` of `\\\\(`; `$` alone is not math.
+        check_math(
+            &MathSyntax::Mathjax,
+            "Inline \\\\( a\\_1 \\\\) and $x$ and\n\n\\\\[\nx \\\\\\\\ y\n\\\\]\n\n$$ a^2 $$\n",
+            &[
+                ("\\\\( a\\_1 \\\\)", " a_1 ", false),
+                ("\\\\[\nx \\\\\\\\ y\n\\\\]", "\nx \\\\ y\n", true),
+                ("$$ a^2 $$", " a^2 ", true),
+            ],
+        );
+        check_math(&MathSyntax::Mathjax, "`\\\\(x\\\\)` and\n\n    \\\\(y\\\\)\n", &[]);
+        // Between the tags of an HTML block MathJax reads the text as written.
+        check_math(&MathSyntax::Mathjax, "<p>\nSo \\(y\\).\n</p>\n", &[("\\(y\\)", "y", false)]);
     }
 
     #[test]

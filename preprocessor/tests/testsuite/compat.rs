@@ -193,3 +193,48 @@ fn every_formula_mdbook_katex_renders_is_rendered() {
         renders(chapter, "", formulas, raw);
     }
 }
+
+#[test]
+fn mdbook_katex_custom_delimiters_work_as_in_mdbook_katex() {
+    let config = "inline-delimiter = { left = \"\\\\(\", right = \"\\\\)\" }\nblock-delimiter = { left = \"\\\\[\", right = \"\\\\]\" }\n";
+    let chapter = "# Means\n\nThe mean \\(\\bar{x}_n\\) of \\(n\\) values is\n\n\\[\n\\bar{x}_n = \\frac{1}{n} \\sum_{i=1}^{n} x_i\n\\]\n\n> and in a quote: \\(a_1 * b_1\\).\n\nA price of $5, $x$ and `\\(code\\)` are not math here.\n";
+    let (_, main) = renders(chapter, config, 4, &["\\bar", "\\frac"]);
+    assert!(main.contains("$x$") && main.contains("<code>\\(code\\)</code>"), "{main}");
+    assert_eq!(main.matches("katex-display").count(), 1, "{main}");
+}
+
+#[test]
+fn a_mathjax_book_switches_with_install() {
+    // As written for mdBook's MathJax support: markdown turns `\\(` into the `\(` MathJax
+    // reads, and `\_` into `_`; between the tags of an HTML block MathJax reads `\(` as written.
+    let chapter = r#"# Slopes
+
+The slope \\( m = \frac{\Delta y}{\Delta x} \\) of a line, and a price of $5; `$x$` and $x$
+are not math for MathJax.
+
+\\[
+\sum_{i=1}^{n} x\_i = n \bar{x}
+\\]
+
+$$ a \\\\ b $$
+
+<div class="aside">The square \(y^2\) again.</div>
+
+`\\(code\\)` stays code.
+"#;
+    let (book, main) = renders(chapter, "[output.html]\nmathjax-support = true\n", 4, &["\\frac", "\\sum"]);
+    assert!(main.contains("$x$") && main.contains("<code>\\\\(code\\\\)</code>"), "{main}");
+    let prose = main.replace("<code>\\\\(code\\\\)</code>", "");
+    assert!(!prose.contains("\\(") && !prose.contains("\\[") && !prose.contains("$$"), "{prose}");
+    assert_eq!(main.matches("katex-display").count(), 2, "{main}");
+    // `install` turned MathJax off, so the page loads none.
+    let toml = std::fs::read_to_string(book.root().join("book.toml")).unwrap();
+    assert!(toml.contains("mathjax-support = false") && toml.contains("math.syntax = \"mathjax\""), "{toml}");
+    assert!(!book.html("ch.md").contains("MathJax.js"), "the page loads MathJax");
+
+    // With MathJax still on, the build says how to switch.
+    std::fs::write(book.root().join("book.toml"), toml.replace("mathjax-support = false", "mathjax-support = true"))
+        .unwrap();
+    let err = book.build().unwrap_err();
+    assert!(err.contains("`output.html.mathjax-support` is on") && err.contains("mdbook-exec install"), "{err}");
+}

@@ -400,26 +400,33 @@ impl Scanner<'_> {
     }
 
     /// A single `$` the parser left as text. Markdown's inline math hugs its dollars, so the
-    /// parser reads `$ x $`, and a formula written between dollars on lines of their own, as
-    /// text; mdbook-katex rendered both as inline math, and so does this: a `$` followed by
-    /// white space opens, and a later `$` in the same block with white space before it (and no
-    /// digit after it, so that prices stay prices) closes. The TeX is the chapter's text between
-    /// them, as mdbook-katex read it.
+    /// parser reads `$ x $`, `$\alpha $` and a formula written between dollars on lines of
+    /// their own as text; mdbook-katex rendered them as inline math, and so does this. Two
+    /// single `$` in one block pair when the later one is not followed by a digit (so prices
+    /// stay prices) and white space stands inside both of them, or inside one of them and the
+    /// text between reads as TeX, with a command, `=` or `^` (so `$HOME and $PATH` stays
+    /// text). The TeX is the
+    /// chapter's text between them, as mdbook-katex read it.
     fn lone(&mut self, range: Range<usize>) {
         let block = self.block_start();
         let space = |c: Option<char>| c.is_some_and(char::is_whitespace);
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
         let before = self.source[..range.start].chars().next_back();
         let after = self.source[range.end..].chars().next();
-        match self.lone_dollar.take() {
-            Some((open, open_block))
-                if open_block == block && space(before) && !after.is_some_and(|c| c.is_ascii_digit()) =>
-            {
-                let prefix = container_prefix(self.source, block);
-                let tex = strip_prefix_lines(&self.source[open + 1..range.start], &prefix);
+        if let Some((open, open_block)) = self.lone_dollar.take()
+            && open_block == block
+            && !digit(after)
+        {
+            let between = &self.source[open + 1..range.start];
+            let spaced = (space(between.chars().next()), space(before));
+            if (spaced.0 && spaced.1) || ((spaced.0 || spaced.1) && between.contains(['\\', '=', '^'])) {
+                let tex = strip_prefix_lines(between, &container_prefix(self.source, block));
                 self.push_math(open..range.end, tex, false);
+                return;
             }
-            _ if space(after) => self.lone_dollar = Some((range.start, block)),
-            _ => {}
+        }
+        if after.is_some() && !digit(after) {
+            self.lone_dollar = Some((range.start, block));
         }
     }
 
@@ -900,7 +907,20 @@ mod tests {
         check("$ *a* $ and $ a_1 _b_ $\n", "math display=false \" *a* \"\nmath display=false \" a_1 _b_ \"\n");
         // Not math: escaped dollars, a closing `$` before a digit, code in between, a
         // paragraph in between, dollars that hug nothing.
-        for text in ["\\$ x \\$\n", "costs $ 5 and then $5\n", "$ a `b` c $\n", "$ a\n\nb $\n", "a $x $ b\n"] {
+        check(
+            "$\\hspace{1em}\n\\begin{array}{l}\na\n\\end{array}\n$ and $\\texttt{b}(c) $\n",
+            "math display=false \"\\\\hspace{1em}\\n\\\\begin{array}{l}\\na\\n\\\\end{array}\\n\"\nmath display=false \"\\\\texttt{b}(c) \"\n",
+        );
+        check("and $v = $\n$$\nx\n$$\n", "math display=false \"v = \"\nmath display=true \"\\nx\\n\"\n");
+        for text in [
+            "\\$ x \\$\n",
+            "costs $ 5 and then $5\n",
+            "$ a `b` c $\n",
+            "$ a\n\nb $\n",
+            "a $x $ b\n",
+            "$HOME and $PATH, ${HOME} and $USER_NAME\n",
+            "from $5 to $ 10\n",
+        ] {
             check(text, "");
         }
     }

@@ -34,6 +34,7 @@ Compare with `==` and `!=`; a match arm is written `=>`, an assignment `=` or `=
 so is `==>`.
 
 The shell expands `$HOME` and `$PATH`; `echo $USER` prints a name; `$$` is the process id.
+Written in prose, $HOME and $PATH, ${HOME} and $USER_NAME are variables too.
 
 A ticket costs $5, a better one $10, and a season pass $25 or $30. Prices range from $5 to $10,
 or US$5-$10 at the door, and \$7 with a discount.
@@ -186,6 +187,18 @@ fn every_formula_mdbook_katex_renders_is_rendered() {
             "# Table\n\n<table>\n<tr><th>map</th><th>rule</th></tr>\n<tr><td>$f$</td><td>$f(x) = x^2$</td></tr>\n</table>\n",
             2,
             &["$"][..],
+        ),
+        // Only one dollar apart from its formula: the opening one hugs it, the closing one
+        // stands on a line of its own or after a space.
+        (
+            "# Cases\n\n$\\hspace{1em}\n\\begin{array}{rl}\na &= \\mathsf{f}(x) \\\\[0.4ex]\nb &= 0\n\\end{array}\n$\n\nThen $w = $\n$$\n\\sum_i w_i\n$$\n",
+            3,
+            &["\\begin", "\\sum", "$"][..],
+        ),
+        (
+            "# Cells\n\n<table><tr><td>$\\texttt{spread}(a_0) $</td><td>$b$</td></tr></table>\n",
+            2,
+            &["\\texttt", "$"][..],
         ),
         // Markdown inside `<details>` after a blank line is markdown, with math as usual.
         ("# D\n\n<details>\n\n**Proof.** Since $a > 0$,\n\n$$\na^2 > 0\n$$\n\n</details>\n", 2, &["$"][..]),

@@ -320,8 +320,14 @@ impl Scanner<'_> {
                 }
             }
             // Pandoc's rule, which the parser does not apply: a closing `$` followed by a digit
-            // closes nothing, so `$10, or US$5` stays two prices.
-            Event::InlineMath(_) if self.source[range.end..].starts_with(|c: char| c.is_ascii_digit()) => {}
+            // closes nothing, so `$10, or US$5` stays two prices. And a `$` inside a code span
+            // closes nothing either: in `*$HOME/bin* and `$PATH`` the parser's math would run
+            // into the code span, which is code in any book (and to mdBook, which parses no
+            // math). Nor is prose between two dollars math. Such text is left as it is.
+            Event::InlineMath(tex) | Event::DisplayMath(tex)
+                if self.source[range.end..].starts_with(|c: char| c.is_ascii_digit())
+                    || tex.contains('`')
+                    || reads_as_prose(&tex) => {}
             Event::InlineMath(tex) => {
                 self.unclosed("inline math");
                 self.push_math(range, tex.into_string(), false);
@@ -419,7 +425,8 @@ impl Scanner<'_> {
         {
             let between = &self.source[open + 1..range.start];
             let spaced = (space(between.chars().next()), space(before));
-            if (spaced.0 && spaced.1) || ((spaced.0 || spaced.1) && between.contains(['\\', '=', '^'])) {
+            let tex_like = between.contains(['\\', '=', '^']);
+            if ((spaced.0 && spaced.1) || ((spaced.0 || spaced.1) && tex_like)) && !reads_as_prose(between) {
                 let tex = strip_prefix_lines(between, &container_prefix(self.source, block));
                 self.push_math(open..range.end, tex, false);
                 return;
@@ -571,6 +578,22 @@ impl Scanner<'_> {
         math.label = Some(EqLabel { name: rest[..close].trim().to_owned(), offset: at });
         math.range.end = at + "{#".len() + close + "}".len();
     }
+}
+
+/// Whether text between two dollars is prose rather than TeX: three words or more in a row and
+/// no TeX command (`$USER are set, and *$HOME*` in a book about the shell). A formula's words
+/// stand in `\text{..}`, with a command.
+fn reads_as_prose(between: &str) -> bool {
+    let word = |w: &str| {
+        let w = w.trim_end_matches([',', '.', ';', ':']);
+        w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic())
+    };
+    let mut run = 0;
+    !between.contains('\\')
+        && between.split_whitespace().any(|w| {
+            run = if word(w) { run + 1 } else { 0 };
+            run >= 3
+        })
 }
 
 /// Bytes of text with the chapter offset of each.
@@ -888,6 +911,12 @@ mod tests {
         );
         check("Prices: $5, $ 6\n\nand $ 7.\n", "");
         check("From $5 to $10,\nor US$5-$10, and $x$1.\n", "");
+        check("in *$HOME/.cargo/bin*, which is in your `$PATH`\n", "");
+        check("$USER is set, and so is *$HOME*\n", "");
+        check(
+            "$a = b$ and $\\text{for all } x$ or $f\\ \\text{is one to one}$\n",
+            "math display=false \"a = b\"\nmath display=false \"\\\\text{for all } x\"\nmath display=false \"f\\\\ \\\\text{is one to one}\"\n",
+        );
         check(
             "- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n",
             "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n",

@@ -34,7 +34,8 @@ Compare with `==` and `!=`; a match arm is written `=>`, an assignment `=` or `=
 so is `==>`.
 
 The shell expands `$HOME` and `$PATH`; `echo $USER` prints a name; `$$` is the process id.
-Written in prose, $HOME and $PATH, ${HOME} and $USER_NAME are variables too.
+Written in prose, $HOME and $PATH, ${HOME} and $USER_NAME are variables too, and programs go
+into *$HOME/.local/bin*, a folder that must be in your `$PATH`.
 
 A ticket costs $5, a better one $10, and a season pass $25 or $30. Prices range from $5 to $10,
 or US$5-$10 at the door, and \$7 with a discount.

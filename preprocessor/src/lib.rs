@@ -181,9 +181,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
         for (eq, offset) in found {
             if let Some(e) = failures.get(eq) {
                 // At the place KaTeX names when the TeX stands in the chapter as it is (after
-                // `$` or `$$`), else at the formula.
-                let verbatim =
-                    [1, 2].into_iter().find(|&n| d.source.get(offset + n..).is_some_and(|s| s.starts_with(&eq.tex)));
+                // its opening delimiter: `$`, `$$`, `\(`, `\\(`), else at the formula.
+                let verbatim = (1..=3).find(|&n| d.source.get(offset + n..).is_some_and(|s| s.starts_with(&eq.tex)));
                 let at = match (verbatim, &e.at) {
                     (Some(n), Some(at)) => offset + n + at.start,
                     _ => offset,

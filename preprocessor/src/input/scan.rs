@@ -973,6 +973,12 @@ mod tests {
         let source = "<p>\n  Then $x^2$ grows.\n</p>\n";
         let s = scan(source);
         assert_eq!(&source[s.math[0].range.clone()], "$x^2$");
+        // Inside a list item or a quote, the container's prefixes are not part of the HTML.
+        for source in ["- item\n\n  <div>\n  $x$ and\n  $y$\n  </div>\n", "> <div>\n> $x$ and\n> $y$\n> </div>\n"] {
+            let s = scan(source);
+            let got: Vec<&str> = s.math.iter().map(|m| &source[m.range.clone()]).collect();
+            assert_eq!(got, ["$x$", "$y$"], "{source:?}");
+        }
         // Inline HTML in a paragraph: the parser finds the math itself.
         check("A <span>$x$</span> b\n", "math display=false \"x\"\n");
     }

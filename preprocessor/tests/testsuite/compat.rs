@@ -118,6 +118,13 @@ fn katex_errors_show_the_formula_with_a_caret_at_its_line() {
         ],
     );
     assert!(!err.contains("\\\\text") && !err.contains("\\u{332}") && !err.contains("String("), "{err}");
+
+    // In a MathJax book too, at the place in the chapter.
+    crate::common::fails_with(
+        "# M\n\nSee \\\\(x^{2\\\\) here.\n",
+        "math.syntax = \"mathjax\"\n",
+        &["error: src/ch.md:3:12: this math does not render\n    KaTeX parse error: Expected '}'"],
+    );
 }
 
 #[test]

@@ -4,9 +4,12 @@
 //! and three kinds of places are collected with their byte ranges: executed cells (fenced code
 //! whose info string starts `rust,exec`), references in inline code (`` `=value` `` and
 //! `` `@label` ``) and math (`$..$`, `$$..$$`, also a display formula that the parser split
-//! into several blocks, paired from the `$$` it left as text). This module never changes the
-//! text and never looks for delimiters itself; everything it reports comes from the parser's
-//! events.
+//! into several blocks, paired from the `$$` it left as text, and single `$` around white
+//! space, paired from the `$` it left as text). An HTML block, which markdown leaves alone, is
+//! split at its tags and the text between is scanned as markdown of its own. A book whose math
+//! has other delimiters is parsed without markdown's math, and runs of its text events go to
+//! [`delimiters`]. This module never changes the text and never looks for delimiters in the
+//! chapter itself; everything it reports comes from the parser's events.
 
 use std::ops::Range;
 
@@ -238,8 +241,8 @@ struct Scanner<'s> {
     /// A `$$` the parser left as text, waiting for the `$$` that closes its formula, with the
     /// container prefix of its paragraph.
     opening: Option<(Range<usize>, String)>,
-    /// A single `$` left as text with white space after it, and the start of its block: it
-    /// may open a formula that the parser did not take for math.
+    /// A single `$` left as text (not before a digit), and the start of its block: it may open
+    /// a formula that the parser did not take for math.
     lone_dollar: Option<(usize, usize)>,
     /// Where the last event that stands for text (not a block) ended, to tell an escaped `\$`
     /// (whose backslash is in no event) from a `$`.
@@ -411,8 +414,7 @@ impl Scanner<'_> {
     /// single `$` in one block pair when the later one is not followed by a digit (so prices
     /// stay prices) and white space stands inside both of them, or inside one of them and the
     /// text between reads as TeX, with a command, `=` or `^` (so `$HOME and $PATH` stays
-    /// text). The TeX is the
-    /// chapter's text between them, as mdbook-katex read it.
+    /// text). The TeX is the chapter's text between them, as mdbook-katex read it.
     fn lone(&mut self, range: Range<usize>) {
         let block = self.block_start();
         let space = |c: Option<char>| c.is_some_and(char::is_whitespace);
@@ -468,13 +470,13 @@ impl Scanner<'_> {
                 html.push(b, if exact { range.start + i } else { range.start });
             }
         }
-        let html_text_bytes = html.bytes;
-        let Ok(whole) = std::str::from_utf8(&html_text_bytes) else { return };
+        let bytes = html.bytes;
+        let Ok(whole) = std::str::from_utf8(&bytes) else { return };
         for segment in html_text(whole) {
             let mut part = Mapped::default();
             let mut line_start = true;
             for i in segment {
-                let b = html_text_bytes[i];
+                let b = bytes[i];
                 if line_start && (b == b' ' || b == b'\t') {
                     continue;
                 }

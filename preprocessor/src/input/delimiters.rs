@@ -21,8 +21,16 @@ pub type Found = (Range<usize>, String, bool);
 
 /// Finds the formulas in a run, left to right. `after_markdown` reads the text as MathJax does
 /// (an escaped `\\(` in the chapter is `\(`); otherwise the chapter's text as written is read,
-/// as mdbook-katex reads it, where a backslash escapes the next character.
-pub fn find(source: &str, run: &[Piece], delimiters: &[Delimiter], after_markdown: bool) -> Vec<Found> {
+/// as mdbook-katex reads it, where a backslash escapes the next character. With
+/// `environments`, `\begin{name}..\end{name}` outside other math is display math, as in
+/// MathJax.
+pub fn find(
+    source: &str,
+    run: &[Piece],
+    delimiters: &[Delimiter],
+    after_markdown: bool,
+    environments: bool,
+) -> Vec<Found> {
     let (Some(first), Some(last)) = (run.first(), run.last()) else { return Vec::new() };
     if after_markdown {
         let mut text = String::new();
@@ -36,7 +44,7 @@ pub fn find(source: &str, run: &[Piece], delimiters: &[Delimiter], after_markdow
         }
         map.push(last.1.end);
         let starts: Vec<usize> = run.iter().map(|(_, r)| r.start).collect();
-        return search(&text, delimiters, false)
+        return search(&text, delimiters, false, environments)
             .into_iter()
             .map(|(outer, inner, display)| {
                 let mut start = map[outer.start];
@@ -51,7 +59,7 @@ pub fn find(source: &str, run: &[Piece], delimiters: &[Delimiter], after_markdow
     // A run that starts with an escaped character starts at its backslash, in no event.
     let base = first.1.start - usize::from(source[..first.1.start].ends_with('\\'));
     let text = &source[base..last.1.end];
-    search(text, delimiters, true)
+    search(text, delimiters, true, environments)
         .into_iter()
         .map(|(outer, inner, display)| (base + outer.start..base + outer.end, text[inner].to_owned(), display))
         .collect()
@@ -61,10 +69,20 @@ pub fn find(source: &str, run: &[Piece], delimiters: &[Delimiter], after_markdow
 /// the delimiters are tried in order; with `escapes`, a backslash that starts no delimiter
 /// skips the next character, and a closing delimiter after an odd run of backslashes does not
 /// close (mdbook-katex's rules).
-fn search(text: &str, delimiters: &[Delimiter], escapes: bool) -> Vec<(Range<usize>, Range<usize>, bool)> {
+fn search(
+    text: &str,
+    delimiters: &[Delimiter],
+    escapes: bool,
+    environments: bool,
+) -> Vec<(Range<usize>, Range<usize>, bool)> {
     let mut found = Vec::new();
     let mut i = 0;
     'outer: while i < text.len() {
+        if environments && let Some(end) = environment_end(&text[i..]) {
+            found.push((i..i + end, i..i + end, true));
+            i += end;
+            continue;
+        }
         for d in delimiters {
             if !text[i..].starts_with(&d.left) {
                 continue;
@@ -95,6 +113,36 @@ fn search(text: &str, delimiters: &[Delimiter], escapes: bool) -> Vec<(Range<usi
     found
 }
 
+/// The length of the environment `text` starts with (`\begin{name}` to its `\end{name}`,
+/// the same environment nested inside counted), if it is one.
+fn environment_end(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("\\begin{")?;
+    let name = &rest[..rest.find('}')?];
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic() || c == '*') {
+        return None;
+    }
+    let (open, close) = (format!("\\begin{{{name}}}"), format!("\\end{{{name}}}"));
+    let mut depth = 0;
+    let mut at = 0;
+    loop {
+        let next_open = text[at..].find(&open).map(|o| at + o);
+        let next_close = text[at..].find(&close).map(|o| at + o)?;
+        match next_open {
+            Some(o) if o < next_close => {
+                depth += 1;
+                at = o + open.len();
+            }
+            _ => {
+                depth -= 1;
+                at = next_close + close.len();
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,7 +159,7 @@ mod tests {
         // After markdown the text differs from the chapter's, so each escape is its own piece,
         // as the parser gives it; here the whole is one inexact piece, located at its start.
         let run = vec![(decoded, 0..source.len())];
-        let got: Vec<(String, String, bool)> = find(source, &run, &katex_custom(), after_markdown)
+        let got: Vec<(String, String, bool)> = find(source, &run, &katex_custom(), after_markdown, false)
             .into_iter()
             .map(|(r, tex, d)| (source[r].to_owned(), tex, d))
             .collect();
@@ -138,6 +186,15 @@ mod tests {
         // An escaped backslash starts no delimiter; an unclosed one is text.
         check("\\\\(x\\) and \\(y", false, &[]);
         check("\\(\\)", false, &[]);
+    }
+
+    #[test]
+    fn environments_as_mathjax_reads_them() {
+        let run = |t: &str| vec![(t.to_owned(), 0..t.len())];
+        let text = "so \\begin{align}a &= b \\begin{align}c\\end{align}\\end{align} and \\begin{x} \\(y\\)";
+        let got: Vec<String> = find(text, &run(text), &katex_custom(), true, true).into_iter().map(|f| f.1).collect();
+        assert_eq!(got, ["\\begin{align}a &= b \\begin{align}c\\end{align}\\end{align}", "y"]);
+        assert!(find(text, &run(text), &katex_custom(), true, false).iter().all(|f| !f.1.contains("begin")));
     }
 
     #[test]

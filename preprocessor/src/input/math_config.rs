@@ -65,10 +65,13 @@ pub enum MathSyntax {
     #[default]
     Dollars,
     /// As for mdBook's MathJax support (`output.html.mathjax-support`): `\(..\)` inline,
-    /// `\[..\]` and `$$..$$` display, found where MathJax found them, in the text after
-    /// markdown (so the chapter writes `\\(` and `\\[`), and between the tags of HTML blocks
-    /// as written.
+    /// `\[..\]`, `$$..$$` and `\begin{..}..\end{..}` display, found where MathJax found
+    /// them, in the text after markdown (so the chapter writes `\\(` and `\\[`), and between
+    /// the tags of HTML blocks as written.
     Mathjax,
+    /// MathJax's delimiters read as written: the text of an HTML block in a MathJax book.
+    #[serde(skip)]
+    MathjaxAsWritten,
     /// mdbook-katex's `block-delimiter` and `inline-delimiter`, when they are not `$$` and `$`:
     /// found in the chapter's text as written, the TeX taken as written between them, as
     /// mdbook-katex takes it.
@@ -103,8 +106,15 @@ impl MathSyntax {
         match self {
             MathSyntax::Dollars => (Vec::new(), false),
             MathSyntax::Mathjax => (Self::mathjax(), true),
+            MathSyntax::MathjaxAsWritten => (Self::mathjax(), false),
             MathSyntax::Custom(d) => (d.clone(), false),
         }
+    }
+
+    /// Whether an environment, `\begin{name}..\end{name}`, is display math by itself, as
+    /// MathJax makes it.
+    pub fn environments(&self) -> bool {
+        matches!(self, MathSyntax::Mathjax | MathSyntax::MathjaxAsWritten)
     }
 
     /// MathJax's delimiters (its defaults, which mdBook keeps).
@@ -115,7 +125,7 @@ impl MathSyntax {
     /// How math is written between the tags of an HTML block, where markdown changes nothing.
     pub fn in_html(&self) -> MathSyntax {
         match self {
-            MathSyntax::Mathjax => MathSyntax::Custom(Self::mathjax()),
+            MathSyntax::Mathjax => MathSyntax::MathjaxAsWritten,
             other => other.clone(),
         }
     }

@@ -232,6 +232,9 @@ struct Scanner<'s> {
     /// The cell being read, with the text events of its code.
     open_cell: Option<(Cell, Vec<CodeText>)>,
     in_code: bool,
+    /// Inside inline HTML that holds code (`<code>`, `<kbd>`, `<samp>`) in a paragraph, where
+    /// no math is.
+    in_html_code: bool,
     /// The blocks and inline elements the parser is inside, innermost last, with where each
     /// started.
     tags: Vec<(TagEnd, usize)>,
@@ -260,6 +263,18 @@ impl Scanner<'_> {
         let is_dollar = self.syntax.dollars()
             && matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$")
             && !escaped;
+        if let Event::InlineHtml(tag) = &event {
+            let name = tag.trim_start_matches('<').trim_start_matches('/');
+            let name =
+                name[..name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len())].to_ascii_lowercase();
+            if ["code", "kbd", "samp"].contains(&name.as_str()) {
+                self.in_html_code = !tag.starts_with("</") && !tag.ends_with("/>");
+            }
+        }
+        if matches!(event, Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell)) {
+            // An element left open ends with its block, as far as math is concerned.
+            self.in_html_code = false;
+        }
         if !self.syntax.dollars() {
             self.collect_run(&event, &range);
         }
@@ -293,7 +308,7 @@ impl Scanner<'_> {
             Event::Text(text) if self.open_cell.is_some() => {
                 self.open_cell.as_mut().unwrap().1.push((text.into_string(), range));
             }
-            Event::Text(_) if is_dollar && !self.in_code => {
+            Event::Text(_) if is_dollar && !self.in_code && !self.in_html_code => {
                 // Items of a tight list hold their text directly, with no paragraph.
                 let leaf = matches!(self.tags.last(), Some((TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item, _)));
                 match &mut self.dollars {
@@ -328,7 +343,8 @@ impl Scanner<'_> {
             // into the code span, which is code in any book (and to mdBook, which parses no
             // math). Nor is prose between two dollars math. Such text is left as it is.
             Event::InlineMath(tex) | Event::DisplayMath(tex)
-                if self.source[range.end..].starts_with(|c: char| c.is_ascii_digit())
+                if self.in_html_code
+                    || self.source[range.end..].starts_with(|c: char| c.is_ascii_digit())
                     || tex.contains('`')
                     || reads_as_prose(&tex) => {}
             Event::InlineMath(tex) => {
@@ -486,7 +502,7 @@ impl Scanner<'_> {
             let Ok(text) = std::str::from_utf8(&part.bytes) else { continue };
             let syntax = self.syntax.in_html();
             let (pairs, _) = syntax.delimiters();
-            if !text.contains('$') && !pairs.iter().any(|p| text.contains(&p.left)) {
+            if !text.contains(['$', '\\']) && !pairs.iter().any(|p| text.contains(&p.left)) {
                 continue;
             }
             let inner = scan_with(text, &syntax);
@@ -507,7 +523,9 @@ impl Scanner<'_> {
     fn collect_run(&mut self, event: &Event<'_>, range: &Range<usize>) {
         let emphasis = |t: &TagEnd| matches!(t, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough);
         match event {
-            Event::Text(t) if !self.in_code && self.html.is_none() => self.run.push((t.to_string(), range.clone())),
+            Event::Text(t) if !self.in_code && !self.in_html_code && self.html.is_none() => {
+                self.run.push((t.to_string(), range.clone()))
+            }
             Event::SoftBreak | Event::HardBreak => self.run.push(("\n".to_owned(), range.clone())),
             Event::Start(tag) if emphasis(&tag.to_end()) => {}
             Event::End(tag) if emphasis(tag) => {}
@@ -519,7 +537,8 @@ impl Scanner<'_> {
     fn end_run(&mut self) {
         let run = std::mem::take(&mut self.run);
         let (pairs, after_markdown) = self.syntax.delimiters();
-        for (range, tex, display) in delimiters::find(self.source, &run, &pairs, after_markdown) {
+        let environments = self.syntax.environments();
+        for (range, tex, display) in delimiters::find(self.source, &run, &pairs, after_markdown, environments) {
             // Read as written, a formula over several lines of a container holds its prefixes.
             let tex = if after_markdown {
                 tex
@@ -981,8 +1000,12 @@ mod tests {
             let got: Vec<&str> = s.math.iter().map(|m| &source[m.range.clone()]).collect();
             assert_eq!(got, ["$x$", "$y$"], "{source:?}");
         }
-        // Inline HTML in a paragraph: the parser finds the math itself.
+        // Inline HTML in a paragraph: the parser finds the math itself, but none in code.
         check("A <span>$x$</span> b\n", "math display=false \"x\"\n");
+        check(
+            "A <code>$x$</code>, <kbd>$ y $</kbd> and <code class=\"c\">$z$</code> $w$\n",
+            "math display=false \"w\"\n",
+        );
     }
 
     #[test]
@@ -1090,7 +1113,7 @@ mod tests {
                 ("$$ a^2 $$", " a^2 ", true),
             ],
         );
-        check_math(&MathSyntax::Mathjax, "`\\\\(x\\\\)` and\n\n    \\\\(y\\\\)\n", &[]);
+        check_math(&MathSyntax::Mathjax, "`\\\\(x\\\\)` and\n\n    \\\\(y\\\\)\n\nand <code>\\\\(z\\\\)</code>\n", &[]);
         // Between the tags of an HTML block MathJax reads the text as written.
         check_math(&MathSyntax::Mathjax, "<p>\nSo \\(y\\).\n</p>\n", &[("\\(y\\)", "y", false)]);
     }

@@ -227,7 +227,8 @@ fn mdbook_katex_custom_delimiters_work_as_in_mdbook_katex() {
 #[test]
 fn a_mathjax_book_switches_with_install() {
     // As written for mdBook's MathJax support: markdown turns `\\(` into the `\(` MathJax
-    // reads, and `\_` into `_`; between the tags of an HTML block MathJax reads `\(` as written.
+    // reads, and `\_` into `_`; between the tags of an HTML block MathJax reads `\(` as written;
+    // an environment is display math by itself.
     let chapter = r#"# Slopes
 
 The slope \\( m = \frac{\Delta y}{\Delta x} \\) of a line, and a price of $5; `$x$` and $x$
@@ -239,15 +240,20 @@ are not math for MathJax.
 
 $$ a \\\\ b $$
 
+\begin{aligned}
+p &= q \\\\
+r &= s
+\end{aligned}
+
 <div class="aside">The square \(y^2\) again.</div>
 
 `\\(code\\)` stays code.
 "#;
-    let (book, main) = renders(chapter, "[output.html]\nmathjax-support = true\n", 4, &["\\frac", "\\sum"]);
+    let (book, main) = renders(chapter, "[output.html]\nmathjax-support = true\n", 5, &["\\frac", "\\sum", "aligned"]);
     assert!(main.contains("$x$") && main.contains("<code>\\\\(code\\\\)</code>"), "{main}");
     let prose = main.replace("<code>\\\\(code\\\\)</code>", "");
     assert!(!prose.contains("\\(") && !prose.contains("\\[") && !prose.contains("$$"), "{prose}");
-    assert_eq!(main.matches("katex-display").count(), 2, "{main}");
+    assert_eq!(main.matches("katex-display").count(), 3, "{main}");
     // `install` turned MathJax off, so the page loads none.
     let toml = std::fs::read_to_string(book.root().join("book.toml")).unwrap();
     assert!(toml.contains("mathjax-support = false") && toml.contains("math.syntax = \"mathjax\""), "{toml}");

@@ -31,7 +31,8 @@ const NO_MATH: &str = r#"# Operators and prices
 
 Compare with `==` and `!=`; a match arm is written `=>`, an assignment `=` or `= 5`, and
 `x == y` is a comparison. `=1.0`, `=Vec::new()`, `=>`, `@` and `x @ 1..=5` are code too, and
-so is `==>`.
+so is `==>`. Decorators and annotations such as `@property`, `@app.route` and `@Override` are
+code as well.
 
 The shell expands `$HOME` and `$PATH`; `echo $USER` prints a name; `$$` is the process id.
 Written in prose, $HOME and $PATH, ${HOME} and $USER_NAME are variables too, and programs go

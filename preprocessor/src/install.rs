@@ -25,6 +25,9 @@ pub struct Installed {
     pub removed: Vec<String>,
     /// Whether `book.toml` was changed.
     pub book_toml_changed: bool,
+    /// Whether the book used mdBook's MathJax support and was switched to math rendered when
+    /// it is built.
+    pub from_mathjax: bool,
 }
 
 impl Installed {
@@ -45,6 +48,9 @@ impl Installed {
         if self.book_toml_changed {
             s += "; added mdbook-exec's entries to book.toml";
         }
+        if self.from_mathjax {
+            s += "; the book's MathJax math is now rendered when the book is built: `output.html.mathjax-support` is off and `math.syntax = \"mathjax\"` is set";
+        }
         s
     }
 }
@@ -63,7 +69,7 @@ pub fn install(book_dir: &Path) -> Result<Installed> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("src"));
 
-    edit_book_toml(&mut doc, &src)?;
+    let from_mathjax = edit_book_toml(&mut doc, &src)?;
     let new_text = doc.to_string();
     let book_toml_changed = new_text != text;
     if book_toml_changed {
@@ -71,7 +77,7 @@ pub fn install(book_dir: &Path) -> Result<Installed> {
     }
 
     let folder = assets::folder(book_dir, &src);
-    let mut installed = Installed { folder: folder.clone(), book_toml_changed, ..Installed::default() };
+    let mut installed = Installed { folder: folder.clone(), book_toml_changed, from_mathjax, ..Installed::default() };
     let mut wanted: Vec<PathBuf> = Vec::new();
     for (path, bytes) in assets::FILES {
         let target = folder.join(path);
@@ -92,8 +98,17 @@ pub fn install(book_dir: &Path) -> Result<Installed> {
 }
 
 /// Adds `[preprocessor.exec]` (after `links`, so `{{#include}}`d cells are seen) and the
-/// stylesheet and script to `[output.html]`, leaving everything already there alone.
-fn edit_book_toml(doc: &mut DocumentMut, src: &Path) -> Result<()> {
+/// stylesheet and script to `[output.html]`, leaving everything already there alone. A book
+/// that uses mdBook's MathJax support is switched: `mathjax-support` is turned off (so pages
+/// load no MathJax) and `math.syntax = "mathjax"` makes its math be found where MathJax found
+/// it; returns whether that was done.
+fn edit_book_toml(doc: &mut DocumentMut, src: &Path) -> Result<bool> {
+    let mathjax = doc
+        .get("output")
+        .and_then(|o| o.get("html"))
+        .and_then(|h| h.get("mathjax-support"))
+        .and_then(Item::as_bool)
+        .unwrap_or(false);
     let preprocessors = table(doc.as_table_mut(), "preprocessor")?;
     preprocessors.set_implicit(true);
     if !preprocessors.contains_key("exec") {
@@ -101,13 +116,33 @@ fn edit_book_toml(doc: &mut DocumentMut, src: &Path) -> Result<()> {
         exec.insert("after", Item::Value(Value::Array(Array::from_iter(["links"]))));
         preprocessors.insert("exec", Item::Table(exec));
     }
+    if mathjax {
+        let exec = table(preprocessors, "exec")?;
+        let math = exec.entry("math").or_insert_with(|| {
+            let mut math = Table::new();
+            math.set_dotted(true);
+            Item::Table(math)
+        });
+        let Some(math) = math.as_table_like_mut() else {
+            bail!("`preprocessor.exec.math` in book.toml is not a table; mdbook-exec needs to add `syntax` to it");
+        };
+        if !math.contains_key("syntax") {
+            math.insert("syntax", Item::Value(Value::from("mathjax")));
+        }
+    }
     let output = table(doc.as_table_mut(), "output")?;
     output.set_implicit(true);
     let html = table(output, "html")?;
+    if mathjax && let Some(value) = html.get_mut("mathjax-support").and_then(Item::as_value_mut) {
+        // The author's spacing and comment around the value stay.
+        let decor = value.decor().clone();
+        *value = Value::from(false);
+        *value.decor_mut() = decor;
+    }
     let (css, js) = assets::html_entries(src);
     add_to_list(html, "additional-css", &css)?;
     add_to_list(html, "additional-js", &js)?;
-    Ok(())
+    Ok(mathjax)
 }
 
 /// The sub-table `key` of `parent`, created when missing.
@@ -188,6 +223,22 @@ mod tests {
             "# My book\n[book]\ntitle = \"T\" # the title\n\n[preprocessor.exec]\ntimeout = 5  # seconds\n\n[output.html]\nadditional-css = [ \"custom.css\" ]\n",
             "# My book\n[book]\ntitle = \"T\" # the title\n\n[preprocessor.exec]\ntimeout = 5  # seconds\n\n[output.html]\nadditional-css = [ \"custom.css\" , \"src/mdbook-exec/exec.css\"]\nadditional-js = [\"src/mdbook-exec/exec.js\"]\n",
         );
+    }
+
+    #[test]
+    fn switches_a_mathjax_book() {
+        check(
+            "[book]\ntitle = \"T\"\n\n[output.html]\nmathjax-support = true   # math in the browser\n",
+            "[book]\ntitle = \"T\"\n\n[output.html]\nmathjax-support = false   # math in the browser\nadditional-css = [\"src/mdbook-exec/exec.css\"]\nadditional-js = [\"src/mdbook-exec/exec.js\"]\n\n[preprocessor.exec]\nafter = [\"links\"]\nmath.syntax = \"mathjax\"\n",
+        );
+        // Settings of its own that the book already has stay.
+        check(
+            "[preprocessor.exec.math]\nmacros = { \"\\\\R\" = \"\\\\mathbb{R}\" }\n\n[output.html]\nmathjax-support = true\n",
+            "[preprocessor.exec.math]\nmacros = { \"\\\\R\" = \"\\\\mathbb{R}\" }\nsyntax = \"mathjax\"\n\n[output.html]\nmathjax-support = false\nadditional-css = [\"src/mdbook-exec/exec.css\"]\nadditional-js = [\"src/mdbook-exec/exec.js\"]\n",
+        );
+        let mut doc: DocumentMut = "[output.html]\nmathjax-support = false\n".parse().unwrap();
+        assert!(!edit_book_toml(&mut doc, Path::new("src")).unwrap());
+        assert!(!doc.to_string().contains("syntax"), "{doc}");
     }
 
     #[test]

@@ -179,6 +179,13 @@ impl Config {
                 "rename `[preprocessor.katex]` to `[preprocessor.exec]` (mdbook-exec reads its settings), or remove it",
             ));
         }
+        if ctx.config.get::<bool>("output.html.mathjax-support").ok().flatten() == Some(true) {
+            return Err(Diagnostic::in_file(
+                "book.toml",
+                "`output.html.mathjax-support` is on: the pages would load MathJax to render math in the reader's browser, as well as show the math mdbook-exec rendered",
+            )
+            .help("run `mdbook-exec install`: it turns `mathjax-support` off and sets `math.syntax = \"mathjax\"`, so the book's `\\( .. \\)` and `\\[ .. \\]` math is rendered when it is built"));
+        }
         let key = format!("preprocessor.{name}");
         let table: toml::Table = ctx.config.get(&key).map_err(|e| invalid(name, e))?.unwrap_or_default();
         let mut config = Config::from_table(table, name, &ctx.root, &ctx.config.book.src)?;
@@ -284,6 +291,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::math_config::MathSyntax;
 
     fn parse(toml_text: &str) -> Result<Config, String> {
         let table: toml::Table = toml::from_str(toml_text).map_err(|e| e.to_string())?;
@@ -333,6 +341,12 @@ mod tests {
         let e = parse("output = 'html'\n[math]\noutput = 'html'").unwrap_err();
         assert!(e.contains("`output` (an mdbook-katex setting) is set as well as `math.output`"), "{e}");
         assert_eq!(parse("no-css = true").unwrap().warnings.len(), 1);
+        assert_eq!(parse("[math]\nsyntax = 'mathjax'").unwrap().math.syntax, MathSyntax::Mathjax);
+        assert!(parse("[math]\nsyntax = 'custom'").unwrap_err().contains("unknown variant `custom`"));
+        let e = parse("inline-delimiter = { left = '\\(', right = '\\)' }\n[math]\nsyntax = 'mathjax'").unwrap_err();
+        assert!(e.contains("are set as well as `math.syntax`"), "{e}");
+        assert_eq!(parse("trust = true").unwrap().math.katex.trust, Some(true));
+        assert_eq!(parse("[math]\ntrust = true").unwrap().math.katex.trust, Some(true));
         let e = parse("leqno = 'yes'").unwrap_err();
         assert!(e.contains("error: book.toml: invalid `[preprocessor.exec]` table") && e.contains("leqno"), "{e}");
     }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use mdbook_preprocessor::book::{Book, BookItem};
 
-use crate::input::scan::{Scan, scan};
+use crate::input::math_config::MathSyntax;
+use crate::input::scan::{Scan, scan_with};
 
 /// One chapter.
 #[derive(Debug, Clone)]
@@ -28,8 +29,9 @@ pub struct Doc {
     pub scan: Scan,
 }
 
-/// Collects every chapter that has a source file, in book order.
-pub fn collect(book: &Book, src: &Path) -> Vec<Doc> {
+/// Collects every chapter that has a source file, in book order; `syntax` says how math is
+/// written.
+pub fn collect(book: &Book, src: &Path, syntax: &MathSyntax) -> Vec<Doc> {
     book.iter()
         .filter_map(|item| match item {
             BookItem::Chapter(ch) => {
@@ -40,7 +42,7 @@ pub fn collect(book: &Book, src: &Path) -> Vec<Doc> {
                     display: src.join(&source_path),
                     key,
                     number,
-                    scan: scan(&ch.content),
+                    scan: scan_with(&ch.content, syntax),
                     source: ch.content.clone(),
                     path: ch.path.clone().unwrap_or(source_path),
                 })

@@ -2,7 +2,7 @@
 //! `[preprocessor.exec]` and running `mdbook-exec install`.
 //!
 //! This module owns the list of mdbook-katex 0.10's keys and decides each one: taken over into
-//! the math settings (`macros` files, `output` and KaTeX's own options), accepted at the value
+//! the math settings (`macros` files, `output`, KaTeX's own options, custom delimiters), accepted at the value
 //! that matches what mdbook-exec always does, or refused (an error) or ignored (a warning)
 //! with the reason, naming the key. It also reads mdbook-katex's macros file format, one
 //! `\name:expansion` per line. It never renders math and never reads chapters.
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::base::diag::Diagnostic;
-use crate::input::math_config::{KatexOptions, MathConfig, MathOutput};
+use crate::input::math_config::{Delimiter as Pair, KatexOptions, MathConfig, MathOutput, MathSyntax};
 
 /// mdbook-katex's keys, as they stand in its `[preprocessor.katex]` table.
 pub const KEYS: &[&str] = &[
@@ -156,18 +156,25 @@ impl Settings {
                 "remove `pre-render`, and any script that rendered math in the browser",
             ));
         }
-        for (key, delimiter, default) in
-            [("block-delimiter", &s.block_delimiter, "$$"), ("inline-delimiter", &s.inline_delimiter, "$")]
-        {
-            if delimiter.as_ref().is_some_and(|d| d.left != default || d.right != default) {
+        let block = s.block_delimiter.as_ref().map_or(("$$", "$$"), |d| (&d.left, &d.right));
+        let inline = s.inline_delimiter.as_ref().map_or(("$", "$"), |d| (&d.left, &d.right));
+        if block != ("$$", "$$") || inline != ("$", "$") {
+            for (key, (left, right)) in [("block-delimiter", block), ("inline-delimiter", inline)] {
+                if left.is_empty() || right.is_empty() {
+                    return Err(refuse(key, "has an empty delimiter", "give both `left` and `right`"));
+                }
+            }
+            if math.syntax != MathSyntax::Dollars {
                 return Err(refuse(
-                    key,
-                    &format!(
-                        "cannot change the delimiters: math is found by the markdown parser, between `{default}` and `{default}`"
-                    ),
-                    &format!("remove `{key}` and write math between `$` (inline) or `$$` (display)"),
+                    "block-delimiter",
+                    "and `inline-delimiter` are set as well as `math.syntax`",
+                    "keep one of the two",
                 ));
             }
+            let pair =
+                |(left, right): (&str, &str), display| Pair { left: left.to_owned(), right: right.to_owned(), display };
+            // mdbook-katex tries the block delimiter first at each place.
+            math.syntax = MathSyntax::Custom(vec![pair(block, true), pair(inline, false)]);
         }
         if s.error_color.is_some() {
             warnings.push(ignore(
@@ -313,6 +320,21 @@ mod tests {
     }
 
     #[test]
+    fn custom_delimiters() {
+        let (math, _) = apply(
+            "inline-delimiter = { left = '\\(', right = '\\)' }\nblock-delimiter = { left = '\\[', right = '\\]' }",
+        )
+        .unwrap();
+        let (pairs, after_markdown) = math.syntax.delimiters();
+        let shown: Vec<_> = pairs.iter().map(|p| (p.left.as_str(), p.right.as_str(), p.display)).collect();
+        assert_eq!(shown, [("\\[", "\\]", true), ("\\(", "\\)", false)]);
+        assert!(!after_markdown, "mdbook-katex reads the chapter as written");
+        // Only one of them changed: the other keeps its default.
+        let (math, _) = apply("inline-delimiter = { left = '\\(', right = '\\)' }").unwrap();
+        assert_eq!(math.syntax.delimiters().0[0].left, "$$");
+    }
+
+    #[test]
     fn settings() {
         let (math, warnings) = apply("macros = 'm.txt'\noutput = 'html'\nleqno = true\nmax-expand = 10\ninclude-src = true\nthrow-on-error = true\npre-render = true\nblock-delimiter = { left = '$$', right = '$$' }").unwrap();
         assert_eq!(math.macros["\\R"], "{\\mathbb{R}^{#1}}");
@@ -342,8 +364,8 @@ mod tests {
             ),
             ("pre-render = false", "`pre-render` (an mdbook-katex setting) cannot be `false`"),
             (
-                "inline-delimiter = { left = '\\\\(', right = '\\\\)' }",
-                "`inline-delimiter` (an mdbook-katex setting) cannot change the delimiters",
+                "inline-delimiter = { left = '', right = 'x' }",
+                "`inline-delimiter` (an mdbook-katex setting) has an empty delimiter",
             ),
             ("output = 'svg'", "`output` (an mdbook-katex setting) is `svg`"),
             ("max-size = 'big'", "`max-size` (an mdbook-katex setting) is `big`"),

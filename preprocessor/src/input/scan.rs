@@ -4,15 +4,20 @@
 //! and three kinds of places are collected with their byte ranges: executed cells (fenced code
 //! whose info string starts `rust,exec`), references in inline code (`` `=value` `` and
 //! `` `@label` ``) and math (`$..$`, `$$..$$`, also a display formula that the parser split
-//! into several blocks, paired from the `$$` it left as text). This module never changes the
-//! text and never looks for delimiters itself; everything it reports comes from the parser's
-//! events.
+//! into several blocks, paired from the `$$` it left as text, and single `$` around white
+//! space, paired from the `$` it left as text). An HTML block, which markdown leaves alone, is
+//! split at its tags and the text between is scanned as markdown of its own. A book whose math
+//! has other delimiters is parsed without markdown's math, and runs of its text events go to
+//! [`delimiters`]. This module never changes the text and never looks for delimiters in the
+//! chapter itself; everything it reports comes from the parser's events.
 
 use std::ops::Range;
 
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use crate::base::markdown::parser_options;
+use crate::input::delimiters;
+use crate::input::math_config::MathSyntax;
 
 /// The options a cell may carry after `rust,exec`.
 pub const CELL_OPTIONS: &[&str] = &["hide-code", "hide-output", "should-panic", "fold", "no-fold"];
@@ -192,10 +197,21 @@ fn exec_tokens(info: &str) -> Option<impl Iterator<Item = &str>> {
     (t.next() == Some("rust") && t.next() == Some("exec")).then_some(t)
 }
 
-/// Scans one chapter.
+/// Scans one chapter whose math is written with `$` and `$$`.
 pub fn scan(source: &str) -> Scan {
-    let mut s = Scanner { source, ..Scanner::default() };
-    for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+    scan_with(source, &MathSyntax::Dollars)
+}
+
+/// Scans one chapter whose math is written as `syntax` says. With other delimiters than `$`
+/// and `$$` the chapter is parsed as mdBook parses it, without markdown's math, and the
+/// delimiters are looked for in runs of its text.
+pub fn scan_with(source: &str, syntax: &MathSyntax) -> Scan {
+    let mut options = parser_options();
+    if !syntax.dollars() {
+        options.remove(mdbook_markdown::pulldown_cmark::Options::ENABLE_MATH);
+    }
+    let mut s = Scanner { source, syntax: syntax.clone(), ..Scanner::default() };
+    for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
         s.event(event, range);
     }
     s.finish()
@@ -208,10 +224,17 @@ type CodeText = (String, Range<usize>);
 #[derive(Default)]
 struct Scanner<'s> {
     source: &'s str,
+    syntax: MathSyntax,
     scan: Scan,
+    /// The text events since the last event that is not text or emphasis, for math between
+    /// other delimiters than `$` and `$$`.
+    run: Vec<delimiters::Piece>,
     /// The cell being read, with the text events of its code.
     open_cell: Option<(Cell, Vec<CodeText>)>,
     in_code: bool,
+    /// Inside inline HTML that holds code (`<code>`, `<kbd>`, `<samp>`) in a paragraph, where
+    /// no math is.
+    in_html_code: bool,
     /// The blocks and inline elements the parser is inside, innermost last, with where each
     /// started.
     tags: Vec<(TagEnd, usize)>,
@@ -221,8 +244,14 @@ struct Scanner<'s> {
     /// A `$$` the parser left as text, waiting for the `$$` that closes its formula, with the
     /// container prefix of its paragraph.
     opening: Option<(Range<usize>, String)>,
-    /// A single `$` left as text with a space after it, and the start of its block.
-    spaced_dollar: Option<(usize, usize)>,
+    /// A single `$` left as text (not before a digit), and the start of its block: it may open
+    /// a formula that the parser did not take for math.
+    lone_dollar: Option<(usize, usize)>,
+    /// Where the last event that stands for text (not a block) ended, to tell an escaped `\$`
+    /// (whose backslash is in no event) from a `$`.
+    text_end: usize,
+    /// The HTML of the HTML block being read, as its events give it.
+    html: Option<Vec<(String, Range<usize>)>>,
     /// The text right after the last formula (its index in `scan.math`, the text, where it
     /// ends), read for a `{#label}`.
     after_math: Option<(usize, String, usize)>,
@@ -230,12 +259,45 @@ struct Scanner<'s> {
 
 impl Scanner<'_> {
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
-        let is_dollar = matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$");
+        let escaped = range.start > self.text_end && self.source[..range.start].ends_with('\\');
+        let is_dollar = self.syntax.dollars()
+            && matches!(&event, Event::Text(t) if &**t == "$" && &self.source[range.clone()] == "$")
+            && !escaped;
+        if let Event::InlineHtml(tag) = &event {
+            let name = tag.trim_start_matches('<').trim_start_matches('/');
+            let name =
+                name[..name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len())].to_ascii_lowercase();
+            if ["code", "kbd", "samp"].contains(&name.as_str()) {
+                self.in_html_code = !tag.starts_with("</") && !tag.ends_with("/>");
+            }
+        }
+        if matches!(event, Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell)) {
+            // An element left open ends with its block, as far as math is concerned.
+            self.in_html_code = false;
+        }
+        if !self.syntax.dollars() {
+            self.collect_run(&event, &range);
+        }
+        if !matches!(event, Event::Start(_) | Event::End(_)) {
+            self.text_end = range.end;
+        }
         if !(is_dollar && self.dollars.as_ref().is_some_and(|d| d.0.end == range.start)) {
             self.end_dollars();
         }
         self.read_label(&event, &range);
         match event {
+            Event::Start(Tag::HtmlBlock) => {
+                self.html = Some(Vec::new());
+                self.tags.push((TagEnd::HtmlBlock, range.start));
+            }
+            Event::Html(text) if self.html.is_some() => {
+                self.html.as_mut().unwrap().push((text.into_string(), range));
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                self.tags.pop();
+                let events = self.html.take().unwrap_or_default();
+                self.html_block(&events);
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.unclosed("a code block");
                 self.in_code = true;
@@ -246,7 +308,7 @@ impl Scanner<'_> {
             Event::Text(text) if self.open_cell.is_some() => {
                 self.open_cell.as_mut().unwrap().1.push((text.into_string(), range));
             }
-            Event::Text(_) if is_dollar && !self.in_code => {
+            Event::Text(_) if is_dollar && !self.in_code && !self.in_html_code => {
                 // Items of a tight list hold their text directly, with no paragraph.
                 let leaf = matches!(self.tags.last(), Some((TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item, _)));
                 match &mut self.dollars {
@@ -269,13 +331,22 @@ impl Scanner<'_> {
             }
             Event::Code(text) => {
                 self.unclosed("a code span");
+                // Code is never math: a lone `$` before it opens nothing after it.
+                self.lone_dollar = None;
                 if let Some((kind, target)) = reference(&text) {
                     self.scan.refs.push(Ref { range, kind, target: target.to_owned() });
                 }
             }
             // Pandoc's rule, which the parser does not apply: a closing `$` followed by a digit
-            // closes nothing, so `$10, or US$5` stays two prices.
-            Event::InlineMath(_) if self.source[range.end..].starts_with(|c: char| c.is_ascii_digit()) => {}
+            // closes nothing, so `$10, or US$5` stays two prices. And a `$` inside a code span
+            // closes nothing either: in `*$HOME/bin* and `$PATH`` the parser's math would run
+            // into the code span, which is code in any book (and to mdBook, which parses no
+            // math). Nor is prose between two dollars math. Such text is left as it is.
+            Event::InlineMath(tex) | Event::DisplayMath(tex)
+                if self.in_html_code
+                    || self.source[range.end..].starts_with(|c: char| c.is_ascii_digit())
+                    || tex.contains('`')
+                    || reads_as_prose(&tex) => {}
             Event::InlineMath(tex) => {
                 self.unclosed("inline math");
                 self.push_math(range, tex.into_string(), false);
@@ -298,6 +369,7 @@ impl Scanner<'_> {
     }
 
     fn finish(mut self) -> Scan {
+        self.end_run();
         self.end_dollars();
         let end = self.source.len();
         self.read_label(&Event::Rule, &(end..end));
@@ -329,8 +401,8 @@ impl Scanner<'_> {
     /// starting with `+ `, `- `, `# ` or `> ` inside `$$ ... $$` ends the paragraph.
     fn end_dollars(&mut self) {
         let Some((range, count, leaf)) = self.dollars.take() else { return };
-        if count == 1 && leaf {
-            self.spaced_inline(range);
+        if count == 1 {
+            self.lone(range);
             return;
         }
         if count != 2 {
@@ -352,20 +424,128 @@ impl Scanner<'_> {
         }
     }
 
-    /// A single `$` the parser left as text. Markdown's inline math hugs its dollars, so
-    /// `$ x $` is text; mdbook-katex rendered it, so a book that switches may have some. A `$`
-    /// followed by a space and a later one after a space in the same block get a warning.
-    fn spaced_inline(&mut self, range: Range<usize>) {
-        let block = self.tags.last().map_or(0, |t| t.1);
+    /// A single `$` the parser left as text. Markdown's inline math hugs its dollars, so the
+    /// parser reads `$ x $`, `$\alpha $` and a formula written between dollars on lines of
+    /// their own as text; mdbook-katex rendered them as inline math, and so does this. Two
+    /// single `$` in one block pair when the later one is not followed by a digit (so prices
+    /// stay prices) and white space stands inside both of them, or inside one of them and the
+    /// text between reads as TeX, with a command, `=` or `^` (so `$HOME and $PATH` stays
+    /// text). The TeX is the chapter's text between them, as mdbook-katex read it.
+    fn lone(&mut self, range: Range<usize>) {
+        let block = self.block_start();
         let space = |c: Option<char>| c.is_some_and(char::is_whitespace);
-        match self.spaced_dollar.take() {
-            Some((open, open_block))
-                if open_block == block && space(self.source[..range.start].chars().next_back()) =>
-            {
-                self.scan.warnings.push((open, "`$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`".to_owned()));
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        let before = self.source[..range.start].chars().next_back();
+        let after = self.source[range.end..].chars().next();
+        if let Some((open, open_block)) = self.lone_dollar.take()
+            && open_block == block
+            && !digit(after)
+        {
+            let between = &self.source[open + 1..range.start];
+            let spaced = (space(between.chars().next()), space(before));
+            let tex_like = between.contains(['\\', '=', '^']);
+            if ((spaced.0 && spaced.1) || ((spaced.0 || spaced.1) && tex_like)) && !reads_as_prose(between) {
+                let tex = strip_prefix_lines(between, &container_prefix(self.source, block));
+                self.push_math(open..range.end, tex, false);
+                return;
             }
-            _ if space(self.source[range.end..].chars().next()) => self.spaced_dollar = Some((range.start, block)),
-            _ => {}
+        }
+        if after.is_some() && !digit(after) {
+            self.lone_dollar = Some((range.start, block));
+        }
+    }
+
+    /// Where the innermost block the parser is in starts (emphasis, links and the like are
+    /// inside a block, not blocks).
+    fn block_start(&self) -> usize {
+        let inline = |t: &TagEnd| {
+            matches!(
+                t,
+                TagEnd::Emphasis
+                    | TagEnd::Strong
+                    | TagEnd::Strikethrough
+                    | TagEnd::Link
+                    | TagEnd::Image
+                    | TagEnd::Superscript
+                    | TagEnd::Subscript
+            )
+        };
+        self.tags.iter().rev().find(|(t, _)| !inline(t)).map_or(0, |t| t.1)
+    }
+
+    /// Math inside an HTML block, which markdown leaves alone but mdbook-katex rendered: the
+    /// text between its tags (not inside `<code>`, `<pre>`, `<script>`, `<style>`,
+    /// `<textarea>` or a comment) is scanned as a chapter of its own, each line without its
+    /// indentation (which means nothing in HTML, but would make a code block of markdown), and
+    /// its math is placed back in the chapter.
+    fn html_block(&mut self, events: &[(String, Range<usize>)]) {
+        let mut html = Mapped::default();
+        for (text, range) in events {
+            let exact = self.source.get(range.clone()) == Some(text.as_str());
+            for (i, b) in text.bytes().enumerate() {
+                html.push(b, if exact { range.start + i } else { range.start });
+            }
+        }
+        let bytes = html.bytes;
+        let Ok(whole) = std::str::from_utf8(&bytes) else { return };
+        for segment in html_text(whole) {
+            let mut part = Mapped::default();
+            let mut line_start = true;
+            for i in segment {
+                let b = bytes[i];
+                if line_start && (b == b' ' || b == b'\t') {
+                    continue;
+                }
+                line_start = b == b'\n';
+                part.push(b, html.map[i]);
+            }
+            let Ok(text) = std::str::from_utf8(&part.bytes) else { continue };
+            let syntax = self.syntax.in_html();
+            let (pairs, _) = syntax.delimiters();
+            if !text.contains(['$', '\\']) && !pairs.iter().any(|p| text.contains(&p.left)) {
+                continue;
+            }
+            let inner = scan_with(text, &syntax);
+            let at = |o: usize| part.map.get(o).copied().unwrap_or_else(|| part.map.last().map_or(0, |l| l + 1));
+            for mut m in inner.math {
+                m.range = at(m.range.start)..at(m.range.end - 1) + 1;
+                if let Some(l) = &mut m.label {
+                    l.offset = at(l.offset);
+                }
+                self.scan.math.push(m);
+            }
+            self.scan.warnings.extend(inner.warnings.into_iter().map(|(o, w)| (at(o), w)));
+            self.scan.errors.extend(inner.errors.into_iter().map(|(o, e, h)| (at(o), e, h)));
+        }
+    }
+
+    /// Adds a text event to the run, or ends the run at an event that math cannot cross.
+    fn collect_run(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let emphasis = |t: &TagEnd| matches!(t, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough);
+        match event {
+            Event::Text(t) if !self.in_code && !self.in_html_code && self.html.is_none() => {
+                self.run.push((t.to_string(), range.clone()))
+            }
+            Event::SoftBreak | Event::HardBreak => self.run.push(("\n".to_owned(), range.clone())),
+            Event::Start(tag) if emphasis(&tag.to_end()) => {}
+            Event::End(tag) if emphasis(tag) => {}
+            _ => self.end_run(),
+        }
+    }
+
+    /// The run of text has ended: its formulas are math.
+    fn end_run(&mut self) {
+        let run = std::mem::take(&mut self.run);
+        let (pairs, after_markdown) = self.syntax.delimiters();
+        let environments = self.syntax.environments();
+        for (range, tex, display) in delimiters::find(self.source, &run, &pairs, after_markdown, environments) {
+            // Read as written, a formula over several lines of a container holds its prefixes.
+            let tex = if after_markdown {
+                tex
+            } else {
+                strip_prefix_lines(&tex, &container_prefix(self.source, self.block_start()))
+            };
+            self.push_math(range, tex, display);
         }
     }
 
@@ -419,6 +599,76 @@ impl Scanner<'_> {
         math.label = Some(EqLabel { name: rest[..close].trim().to_owned(), offset: at });
         math.range.end = at + "{#".len() + close + "}".len();
     }
+}
+
+/// Whether text between two dollars is prose rather than TeX: three words or more in a row and
+/// no TeX command (`$USER are set, and *$HOME*` in a book about the shell). A formula's words
+/// stand in `\text{..}`, with a command.
+fn reads_as_prose(between: &str) -> bool {
+    let word = |w: &str| {
+        let w = w.trim_end_matches([',', '.', ';', ':']);
+        w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic())
+    };
+    let mut run = 0;
+    !between.contains('\\')
+        && between.split_whitespace().any(|w| {
+            run = if word(w) { run + 1 } else { 0 };
+            run >= 3
+        })
+}
+
+/// Bytes of text with the chapter offset of each.
+#[derive(Default)]
+struct Mapped {
+    bytes: Vec<u8>,
+    map: Vec<usize>,
+}
+
+impl Mapped {
+    fn push(&mut self, b: u8, at: usize) {
+        self.bytes.push(b);
+        self.map.push(at);
+    }
+}
+
+/// The byte ranges of an HTML block's text between its tags, leaving out comments and the
+/// contents of elements that hold code or raw text. Each range starts and ends at a tag's
+/// `<` or `>`, so on character boundaries.
+fn html_text(html: &str) -> Vec<Range<usize>> {
+    const RAW: &[&str] = &["code", "pre", "script", "style", "textarea"];
+    let mut out = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|o| i + o) {
+        let rest = &html[lt + 1..];
+        let end = if rest.starts_with("!--") {
+            rest.find("-->").map_or(html.len(), |e| lt + 1 + e + 3)
+        } else if rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
+            let name = rest.trim_start_matches('/');
+            let name =
+                name[..name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len())].to_ascii_lowercase();
+            let tag_end = rest.find('>').map_or(html.len(), |e| lt + 1 + e + 1);
+            if RAW.contains(&name.as_str()) && !rest.starts_with('/') {
+                let close = format!("</{name}");
+                html[tag_end..].to_ascii_lowercase().find(&close).map_or(html.len(), |c| tag_end + c)
+            } else {
+                tag_end
+            }
+        } else {
+            // `a < b` is text.
+            i = lt + 1;
+            continue;
+        };
+        if text_start < lt {
+            out.push(text_start..lt);
+        }
+        text_start = end;
+        i = end;
+    }
+    if text_start < html.len() {
+        out.push(text_start..html.len());
+    }
+    out
 }
 
 /// Removes a container's prefix (quote markers, list indentation) from every line after the
@@ -675,16 +925,86 @@ mod tests {
             "Inline $a^2$ and\n\n$$\n\\frac{1}{2}\n$$\n\nnot `$code$`, costs \\$5 and \\$6, or $5 and $6.\n",
             "math display=false \"a^2\"\nmath display=true \"\\n\\\\frac{1}{2}\\n\"\n",
         );
-        // Inline math hugs its dollars, as in pandoc: `$ x $` is text.
+        // The parser's inline math hugs its dollars; mdbook-katex also rendered `$ x $`.
         check(
             "An example, $ \\pi(\\theta) $, and $\\pi$.\n",
-            "math display=false \"\\\\pi\"\nwarning@1 `$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`\n",
+            "math display=false \" \\\\pi(\\\\theta) \"\nmath display=false \"\\\\pi\"\n",
         );
         check("Prices: $5, $ 6\n\nand $ 7.\n", "");
         check("From $5 to $10,\nor US$5-$10, and $x$1.\n", "");
+        check("in *$HOME/.cargo/bin*, which is in your `$PATH`\n", "");
+        check("$USER is set, and so is *$HOME*\n", "");
+        check(
+            "$a = b$ and $\\text{for all } x$ or $f\\ \\text{is one to one}$\n",
+            "math display=false \"a = b\"\nmath display=false \"\\\\text{for all } x\"\nmath display=false \"f\\\\ \\\\text{is one to one}\"\n",
+        );
         check(
             "- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n",
             "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n",
+        );
+    }
+
+    #[test]
+    fn single_dollars_around_white_space() {
+        // Display math written between single dollars on lines of their own: inline math, as
+        // mdbook-katex rendered it, with the chapter's text (`\\` and `_` untouched).
+        check(
+            "Then\n$\n\\begin{array}{c}\na_1 \\\\\nb * c_2\n\\end{array}\n$\nholds.\n",
+            "math display=false \"\\n\\\\begin{array}{c}\\na_1 \\\\\\\\\\nb * c_2\\n\\\\end{array}\\n\"\n",
+        );
+        check("> $\n> x_1\n> $\n", "math display=false \"\\nx_1\\n\"\n");
+        check("| $ a $ | b |\n|---|---|\n", "math display=false \" a \"\n");
+        check("$ *a* $ and $ a_1 _b_ $\n", "math display=false \" *a* \"\nmath display=false \" a_1 _b_ \"\n");
+        // Not math: escaped dollars, a closing `$` before a digit, code in between, a
+        // paragraph in between, dollars that hug nothing.
+        check(
+            "$\\hspace{1em}\n\\begin{array}{l}\na\n\\end{array}\n$ and $\\texttt{b}(c) $\n",
+            "math display=false \"\\\\hspace{1em}\\n\\\\begin{array}{l}\\na\\n\\\\end{array}\\n\"\nmath display=false \"\\\\texttt{b}(c) \"\n",
+        );
+        check("and $v = $\n$$\nx\n$$\n", "math display=false \"v = \"\nmath display=true \"\\nx\\n\"\n");
+        for text in [
+            "\\$ x \\$\n",
+            "costs $ 5 and then $5\n",
+            "$ a `b` c $\n",
+            "$ a\n\nb $\n",
+            "a $x $ b\n",
+            "$HOME and $PATH, ${HOME} and $USER_NAME\n",
+            "from $5 to $ 10\n",
+        ] {
+            check(text, "");
+        }
+    }
+
+    #[test]
+    fn math_inside_html_blocks() {
+        check(
+            "<details>\n<summary>Hints: what $\\v{t}$ means</summary>\n<div>\n    $$\n    y\n    $$\n</div>\n</details>\n",
+            "math display=false \"\\\\v{t}\"\nmath display=true \"\\ny\\n\"\n",
+        );
+        check(
+            "<table><tr><td>$a < b$</td><td>$ c $</td></tr></table>\n",
+            "math display=false \"a < b\"\nmath display=false \" c \"\n",
+        );
+        // Code, raw text and comments hold no math; nor do attributes.
+        check(
+            "<div title=\"$x$\"><code>$y$</code><!-- $z$ --><pre>\n$w$\n</pre><script>let a = '$v$';</script></div>\n",
+            "",
+        );
+        // The ranges are the chapter's, so the formula is replaced in place.
+        let source = "<p>\n  Then $x^2$ grows.\n</p>\n";
+        let s = scan(source);
+        assert_eq!(&source[s.math[0].range.clone()], "$x^2$");
+        // Inside a list item or a quote, the container's prefixes are not part of the HTML.
+        for source in ["- item\n\n  <div>\n  $x$ and\n  $y$\n  </div>\n", "> <div>\n> $x$ and\n> $y$\n> </div>\n"] {
+            let s = scan(source);
+            let got: Vec<&str> = s.math.iter().map(|m| &source[m.range.clone()]).collect();
+            assert_eq!(got, ["$x$", "$y$"], "{source:?}");
+        }
+        // Inline HTML in a paragraph: the parser finds the math itself, but none in code.
+        check("A <span>$x$</span> b\n", "math display=false \"x\"\n");
+        check(
+            "A <code>$x$</code>, <kbd>$ y $</kbd> and <code class=\"c\">$z$</code> $w$\n",
+            "math display=false \"w\"\n",
         );
     }
 
@@ -752,6 +1072,50 @@ mod tests {
             "Inline $x$ {#eq-x}.\n",
             "math display=false \"x\"\nerror@1 this label follows inline math, and only display math is numbered\n",
         );
+    }
+
+    /// The math a scan with `syntax` finds: `(what it replaces, TeX, display)`.
+    #[track_caller]
+    fn check_math(syntax: &MathSyntax, source: &str, expected: &[(&str, &str, bool)]) {
+        let got: Vec<(&str, String, bool)> =
+            scan_with(source, syntax).math.into_iter().map(|m| (&source[m.range], m.tex, m.display)).collect();
+        let want: Vec<(&str, String, bool)> = expected.iter().map(|(r, t, d)| (*r, (*t).to_owned(), *d)).collect();
+        assert_eq!(got, want, "{source}");
+    }
+
+    #[test]
+    fn mdbook_katex_custom_delimiters() {
+        let d = |l: &str, r: &str, display| crate::input::math_config::Delimiter {
+            left: l.into(),
+            right: r.into(),
+            display,
+        };
+        let custom = MathSyntax::Custom(vec![d("\\[", "\\]", true), d("\\(", "\\)", false)]);
+        check_math(
+            &custom,
+            "Let \\(a_1 *b* c\\) be, and\n\\[\nx \\\\\ny\n\\]\n\nnot `\\(code\\)`, nor $x$.\n",
+            &[("\\(a_1 *b* c\\)", "a_1 *b* c", false), ("\\[\nx \\\\\ny\n\\]", "\nx \\\\\ny\n", true)],
+        );
+        check_math(&custom, "> \\[\n> a\n> \\]\n", &[("\\[\n> a\n> \\]", "\na\n", true)]);
+        check_math(&custom, "```text\n\\(x\\)\n```\n", &[]);
+        check_math(&custom, "<div>\\(x\\)</div>\n", &[("\\(x\\)", "x", false)]);
+    }
+
+    #[test]
+    fn mathjax_books() {
+        // As written for MathJax: markdown makes `\\(` of `\\\\(`; `$` alone is not math.
+        check_math(
+            &MathSyntax::Mathjax,
+            "Inline \\\\( a\\_1 \\\\) and $x$ and\n\n\\\\[\nx \\\\\\\\ y\n\\\\]\n\n$$ a^2 $$\n",
+            &[
+                ("\\\\( a\\_1 \\\\)", " a_1 ", false),
+                ("\\\\[\nx \\\\\\\\ y\n\\\\]", "\nx \\\\ y\n", true),
+                ("$$ a^2 $$", " a^2 ", true),
+            ],
+        );
+        check_math(&MathSyntax::Mathjax, "`\\\\(x\\\\)` and\n\n    \\\\(y\\\\)\n\nand <code>\\\\(z\\\\)</code>\n", &[]);
+        // Between the tags of an HTML block MathJax reads the text as written.
+        check_math(&MathSyntax::Mathjax, "<p>\nSo \\(y\\).\n</p>\n", &[("\\(y\\)", "y", false)]);
     }
 
     #[test]

@@ -167,7 +167,7 @@ impl MathRenderer {
             let keep: HashSet<String> = used.iter().map(|e| self.key(e)).collect();
             self.cache.retain(|k, _| keep.contains(k));
         }
-        write_if_changed(&self.path, &encode(&self.cache))?;
+        write_if_changed(&self.path, encode(&self.cache))?;
         self.dirty = false;
         Ok(())
     }

@@ -52,8 +52,17 @@ pub struct State {
     /// Chapters to run, and how many finished.
     pub to_run: usize,
     pub ran: usize,
-    /// Chapters running: file, since when, frames done out of total.
-    pub running: Vec<(String, Instant, Option<(usize, usize)>)>,
+    /// Chapters running.
+    pub running: Vec<Running>,
+}
+
+/// A chapter running now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Running {
+    file: String,
+    since: Instant,
+    /// Frames of its exploration done, out of how many.
+    frames: Option<(usize, usize)>,
 }
 
 impl Progress {
@@ -118,13 +127,13 @@ impl Reporter {
 
     /// The chapter `file` started.
     pub fn started(&self, file: &str) {
-        self.update(|s| s.running.push((file.to_owned(), Instant::now(), None)));
+        self.update(|s| s.running.push(Running { file: file.to_owned(), since: Instant::now(), frames: None }));
     }
 
     /// The chapter `file` ended.
     pub fn finished(&self, file: &str) {
         self.update(|s| {
-            s.running.retain(|(f, _, _)| f != file);
+            s.running.retain(|r| r.file != file);
             s.ran += 1;
         });
     }
@@ -132,8 +141,8 @@ impl Reporter {
     /// `done` of the `total` frames of the exploration `file` runs are done.
     pub fn frames(&self, file: &str, done: usize, total: usize) {
         self.update(|s| {
-            if let Some(r) = s.running.iter_mut().find(|(f, _, _)| f == file) {
-                r.2 = Some((done, total));
+            if let Some(r) = s.running.iter_mut().find(|r| r.file == file) {
+                r.frames = Some((done, total));
             }
         });
     }
@@ -190,12 +199,12 @@ pub fn describe(state: &State, now: Instant) -> Option<String> {
     if state.to_run > 0 {
         let mut line = format!("chapters run: {}/{}", state.ran, state.to_run);
         // The one running longest is the one an author waits for.
-        if let Some((file, since, frames)) = state.running.iter().min_by_key(|(_, since, _)| *since) {
-            let for_ = now.saturating_duration_since(*since);
+        if let Some(r) = state.running.iter().min_by_key(|r| r.since) {
+            let for_ = now.saturating_duration_since(r.since);
             if for_ >= SLOW {
-                line += &format!("; slowest: {file}, {} s", for_.as_secs());
+                line += &format!("; slowest: {}, {} s", r.file, for_.as_secs());
             }
-            if let Some((done, total)) = frames {
+            if let Some((done, total)) = r.frames {
                 line += &format!(", {done}/{total} frames");
             }
         }

@@ -49,6 +49,8 @@ pub struct State {
     /// Crates compiled in this build, and the last one cargo started.
     pub crates: usize,
     pub last_crate: String,
+    /// Cargo has started on the chapters themselves (every crate is compiled).
+    pub chapters_started: bool,
     /// Chapters to run, and how many finished.
     pub to_run: usize,
     pub ran: usize,
@@ -109,6 +111,7 @@ impl Reporter {
     /// Cargo started compiling `what` (`ndarray v0.17.2`); the chapters' own package is not a crate.
     pub fn crate_started(&self, what: &str) {
         if what.starts_with("mdbook-exec-chapters ") {
+            self.update(|s| s.chapters_started = true);
             return;
         }
         self.update(|s| {
@@ -201,18 +204,25 @@ pub fn describe(state: &State, now: Instant) -> Option<String> {
         // The one running longest is the one an author waits for.
         if let Some(r) = state.running.iter().min_by_key(|r| r.since) {
             let for_ = now.saturating_duration_since(r.since);
+            let frames = r.frames.filter(|(done, total)| done < total);
             if for_ >= SLOW {
                 line += &format!("; slowest: {}, {} s", r.file, for_.as_secs());
-            }
-            if let Some((done, total)) = r.frames {
-                line += &format!(", {done}/{total} frames");
+                if let Some((done, total)) = frames {
+                    line += &format!(", {done}/{total} frames");
+                }
+            } else if let Some((done, total)) = frames {
+                line += &format!("; {}: {done}/{total} frames", r.file);
             }
         }
         return Some(line);
     }
     if state.compiling > 0 {
         let mut line = format!("compiling {} chapter(s)", state.compiling);
-        if state.crates > 0 {
+        if state.chapters_started {
+            if state.crates > 0 {
+                line += &format!(" (after {} crate(s))", state.crates);
+            }
+        } else if state.crates > 0 {
             line += &format!("; {} crate(s) compiled so far (last: {})", state.crates, state.last_crate);
         }
         return Some(line);
@@ -238,12 +248,14 @@ mod tests {
             bar: Mutex::new(None),
         }));
         r.crate_started("ndarray v0.17.2");
-        r.crate_started("mdbook-exec-chapters v0.0.0 (/tmp/x)");
         let s = r.0.state.lock().unwrap().clone();
         assert_eq!(
             describe(&s, now).unwrap(),
             "compiling 3 chapter(s); 1 crate(s) compiled so far (last: ndarray v0.17.2)"
         );
+        r.crate_started("mdbook-exec-chapters v0.0.0 (/tmp/x)");
+        let s = r.0.state.lock().unwrap().clone();
+        assert_eq!(describe(&s, now).unwrap(), "compiling 3 chapter(s) (after 1 crate(s))");
 
         r.running(2);
         r.started("src/a.md");
@@ -251,10 +263,19 @@ mod tests {
         let s = r.0.state.lock().unwrap().clone();
         assert_eq!(describe(&s, now).unwrap(), "chapters run: 0/2", "no one is slow yet");
         r.frames("src/a.md", 14, 40);
+        let s = r.0.state.lock().unwrap().clone();
+        assert_eq!(describe(&s, now).unwrap(), "chapters run: 0/2; src/a.md: 14/40 frames");
         r.finished("src/b.md");
         let s = r.0.state.lock().unwrap().clone();
         let later = Instant::now() + Duration::from_secs(12);
         assert_eq!(describe(&s, later).unwrap(), "chapters run: 1/2; slowest: src/a.md, 12 s, 14/40 frames");
+        r.frames("src/a.md", 40, 40);
+        let s = r.0.state.lock().unwrap().clone();
+        assert_eq!(
+            describe(&s, later).unwrap(),
+            "chapters run: 1/2; slowest: src/a.md, 12 s",
+            "frames done: not shown"
+        );
     }
 
     #[test]

@@ -90,6 +90,8 @@ impl Drop for Progress {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
         if let Some(t) = self.ticker.take() {
+            // Woken at once, so that a quick build does not wait for the ticker's next round.
+            t.thread().unpark();
             let _ = t.join();
         }
         if let Some(bar) = self.shared.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -164,7 +166,10 @@ fn tick(shared: &Shared) {
     let started = Instant::now();
     let mut printed: Option<Instant> = None;
     while !shared.stop.load(Ordering::SeqCst) {
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::park_timeout(Duration::from_millis(100));
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
         let now = Instant::now();
         let line = describe(&shared.state.lock().unwrap_or_else(|e| e.into_inner()), now);
         let Some(line) = line else { continue };

@@ -206,13 +206,16 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed>
             .collect();
         stats.programs_run.fetch_add(to_run.len(), Ordering::Relaxed);
         for ((i, job), outcome) in to_run.into_iter().zip(run_all(specs, &report)) {
-            let outcome = outcome?;
+            let mut outcome = outcome?;
             stats.memos_reused.fetch_add(outcome.parsed.memos_reused, Ordering::Relaxed);
             stats.memos_computed.fetch_add(outcome.parsed.memos_computed, Ordering::Relaxed);
             let read = outcome.parsed.data.clone();
+            let memo_files = std::mem::take(&mut outcome.parsed.memo_files);
             let result = judge(config, &job, outcome);
             if let Ok(cells) = &result {
                 cache.store(&job.key, cells, &data_hashes(&src, &read))?;
+                // Memos the chapter no longer calls would otherwise stay forever.
+                prune_chapter_memos(&memo_dir(config, &job.bin), &memo_files);
             }
             data[i] = read;
             results[i] = Some(result);
@@ -243,6 +246,16 @@ fn chapter_dir(config: &Config, doc: &Doc) -> String {
 /// The folder of a chapter's memos.
 fn memo_dir(config: &Config, bin: &str) -> std::path::PathBuf {
     config.cache_dir.join("memo").join(bin)
+}
+
+/// Removes the memo files in `dir` (a chapter's) that its last successful run did not use.
+fn prune_chapter_memos(dir: &std::path::Path, used: &[String]) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".memo") && !used.contains(&name) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Removes the memos of this book's chapters that are gone.

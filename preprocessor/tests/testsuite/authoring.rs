@@ -191,6 +191,11 @@ fn explorations_memo_per_frame() {
     assert_eq!(memos(&stats), (3, 0), "each frame reads its own memo");
     let html = book.html("e.md");
     assert!(html.contains("square 1") && html.contains("square 9"), "{html}");
+    assert_eq!(walk(&book.root().join("cache/memo")).len(), 3);
+    // A memo the chapter no longer calls is removed with its chapter's next run.
+    book.write("e.md", &chapter.replace("exec::memo(\"square\", || k * k)", "k * k"));
+    assert_eq!(memos(&book.build().unwrap()), (0, 0));
+    assert_eq!(walk(&book.root().join("cache/memo")), Vec::<std::path::PathBuf>::new());
 }
 
 #[test]

@@ -24,6 +24,7 @@ mod export;
 mod figure;
 #[allow(dead_code)]
 mod format;
+mod label;
 mod memo;
 mod mode;
 mod out;
@@ -41,6 +42,7 @@ pub use data::data;
 pub use explore::{Explore, Frame, Param, explore};
 pub use export::{tex, value, value_fmt};
 pub use figure::figure;
+pub use label::label;
 pub use memo::memo;
 #[doc(hidden)]
 pub use out::__private;

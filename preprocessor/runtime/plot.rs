@@ -70,12 +70,13 @@ pub struct Chart {
 }
 
 impl Chart {
-    /// A chart with these axis descriptions.
+    /// A chart with these axis descriptions. Here, as in [`Chart::title`] and series names,
+    /// `$..$` is mathematics, written with [`crate::label`].
     pub fn new(x_desc: &str, y_desc: &str) -> Chart {
         Chart {
             title: String::new(),
-            x_desc: x_desc.to_owned(),
-            y_desc: y_desc.to_owned(),
+            x_desc: crate::label(x_desc),
+            y_desc: crate::label(y_desc),
             series: Vec::new(),
             x_range: None,
             y_range: None,
@@ -86,13 +87,13 @@ impl Chart {
 
     /// A title above the plot area (useful for panels).
     pub fn title(mut self, title: &str) -> Chart {
-        self.title = title.to_owned();
+        self.title = crate::label(title);
         self
     }
 
     fn add(mut self, name: &str, points: impl IntoIterator<Item = (f64, f64)>, style: Style) -> Chart {
         let points = points.into_iter().collect();
-        self.series.push(Series { name: name.to_owned(), points, style, color: None });
+        self.series.push(Series { name: crate::label(name), points, style, color: None });
         self
     }
 

@@ -179,11 +179,19 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
             splice::Frag::equations(frags, &mut found);
         }
         for (eq, offset) in found {
-            if let Some(msg) = failures.get(eq) {
+            if let Some(e) = failures.get(eq) {
+                // At the place KaTeX names when the TeX stands in the chapter as it is (after
+                // `$` or `$$`), else at the formula.
+                let verbatim =
+                    [1, 2].into_iter().find(|&n| d.source.get(offset + n..).is_some_and(|s| s.starts_with(&eq.tex)));
+                let at = match (verbatim, &e.at) {
+                    (Some(n), Some(at)) => offset + n + at.start,
+                    _ => offset,
+                };
                 diags.push(
-                    Diagnostic::at(&d.display, &d.source, offset, "this math does not render")
-                        .detail(msg.clone())
-                        .help("fix the TeX; KaTeX's supported functions are listed at katex.org/docs/supported"),
+                    Diagnostic::at(&d.display, &d.source, at, "this math does not render")
+                        .detail(e.detail(&eq.tex))
+                        .help(e.help),
                 );
             }
         }

@@ -6,6 +6,7 @@
 //! from byte offsets to lines and columns; it never decides what is an error.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// One error at a place in a chapter (or in `book.toml`).
@@ -127,6 +128,30 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Text drawn as rustc draws a span: after a gutter, on one line (line breaks and tabs shown
+/// as spaces, so a formula written over several lines reads as one), with carets under the
+/// bytes `at` (one caret for an empty range, such as the end of the text). A long line is cut
+/// around the place, with `…` where it was cut.
+pub fn caret_snippet(text: &str, at: Option<Range<usize>>) -> String {
+    const CONTEXT: usize = 40;
+    let line: Vec<char> = text.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    let (start, width) = match &at {
+        Some(at) => (text[..at.start].chars().count(), text[at.clone()].chars().count().max(1)),
+        None => (0, 0),
+    };
+    let from = if line.len() > 2 * CONTEXT + 20 { start.saturating_sub(CONTEXT) } else { 0 };
+    let to = if line.len() > 2 * CONTEXT + 20 { (start + width + CONTEXT).min(line.len()) } else { line.len() };
+    let cut_left = if from > 0 { "…" } else { "" };
+    let cut_right = if to < line.len() { "…" } else { "" };
+    let shown: String = line[from..to].iter().collect();
+    let mut out = format!("  |\n  | {cut_left}{}{cut_right}", shown.trim_end());
+    if at.is_some() {
+        let pad = start - from + cut_left.chars().count();
+        out += &format!("\n  | {}{}", " ".repeat(pad), "^".repeat(width));
+    }
+    out
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
         i -= 1;
@@ -152,6 +177,20 @@ mod tests {
         check("é\nxé", 6, (2, 3));
         check("abc\r\ndef", 5, (2, 1));
         check("abc", 99, (1, 4));
+    }
+
+    #[test]
+    fn carets_under_a_place() {
+        let tex = "\\text{right_shift}(f)\n= x";
+        assert_eq!(caret_snippet(tex, Some(11..12)), "  |\n  | \\text{right_shift}(f) = x\n  |            ^");
+        assert_eq!(caret_snippet("é \\foo", Some(3..7)), "  |\n  | é \\foo\n  |   ^^^^");
+        assert_eq!(caret_snippet("\\frac{1}{", Some(9..9)), "  |\n  | \\frac{1}{\n  |          ^");
+        assert_eq!(caret_snippet("x ", None), "  |\n  | x");
+        let long = format!("{}\\bad{}", "a".repeat(100), "b".repeat(100));
+        let snippet = caret_snippet(&long, Some(100..104));
+        let lines: Vec<&str> = snippet.lines().collect();
+        assert_eq!(lines[1], format!("  | …{}\\bad{}…", "a".repeat(40), "b".repeat(40)));
+        assert_eq!(lines[2], format!("  | {}^^^^", " ".repeat(41)));
     }
 
     #[test]

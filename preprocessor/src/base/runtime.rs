@@ -16,6 +16,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("export.rs", include_str!("../../runtime/export.rs")),
     ("figure.rs", include_str!("../../runtime/figure.rs")),
     ("format.rs", include_str!("../../runtime/format.rs")),
+    ("label.rs", include_str!("../../runtime/label.rs")),
     ("memo.rs", include_str!("../../runtime/memo.rs")),
     ("mode.rs", include_str!("../../runtime/mode.rs")),
     ("out.rs", include_str!("../../runtime/out.rs")),

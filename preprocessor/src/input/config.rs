@@ -218,6 +218,10 @@ impl Config {
         let mut config = Config::from_raw(raw, root, src)?;
         let katex: katex_compat::Settings = katex.try_into().map_err(|e| invalid(name, e))?;
         config.warnings = katex.apply(&mut config.math, output_set, root)?;
+        // `math.trust` is KaTeX's option as mdbook-katex's `trust` sets it; either trusts.
+        if config.math.trust {
+            config.math.katex.trust = Some(true);
+        }
         Ok(config)
     }
 

@@ -89,7 +89,9 @@ impl Settings {
     pub fn apply(self, math: &mut MathConfig, output_set: bool, root: &Path) -> Result<Vec<Diagnostic>, Diagnostic> {
         let mut warnings = Vec::new();
         if let Some(path) = &self.macros {
-            for (name, body) in read_macros(root, path)? {
+            let (macros, redefined) = read_macros(root, path)?;
+            warnings.extend(redefined);
+            for (name, body) in macros {
                 if math.macros.contains_key(&name) {
                     return Err(Diagnostic::in_file(
                         "book.toml",
@@ -186,24 +188,41 @@ impl Settings {
 }
 
 /// Reads a macros file in mdbook-katex's format: each line that starts with `\` is
-/// `\name:expansion`; other lines are ignored, as mdbook-katex ignores them.
-fn read_macros(root: &Path, path: &Path) -> Result<BTreeMap<String, String>, Diagnostic> {
+/// `\name:expansion`; other lines are ignored, as mdbook-katex ignores them. Returns the
+/// macros and a warning for each macro given a different expansion again.
+fn read_macros(root: &Path, path: &Path) -> Result<(BTreeMap<String, String>, Vec<Diagnostic>), Diagnostic> {
     let text = std::fs::read_to_string(root.join(path)).map_err(|e| {
         Diagnostic::in_file("book.toml", format!("the `macros` file `{}` cannot be read", path.display()))
             .detail(e.to_string())
             .help("point `macros` at a file of `\\name:expansion` lines, relative to the folder of `book.toml`")
     })?;
-    parse_macros(&text).map_err(|(offset, msg)| {
+    let (macros, redefined) = parse_macros(&text).map_err(|(offset, msg)| {
         Diagnostic::at(path, &text, offset, msg)
             .help("write one macro per line as `\\name:expansion`, for example `\\R:{\\mathbb{R}^{#1}}`")
-    })
+    })?;
+    let warnings = redefined
+        .into_iter()
+        .map(|(offset, msg)| {
+            Diagnostic::at(path, &text, offset, msg)
+                .warning()
+                .help("keep one of the two definitions (the later one is used, as mdbook-katex uses it)")
+        })
+        .collect();
+    Ok((macros, warnings))
 }
 
-/// Parses mdbook-katex's macros format, or says where a line is wrong.
-fn parse_macros(text: &str) -> Result<BTreeMap<String, String>, (usize, String)> {
-    let mut macros = BTreeMap::new();
+/// The macros of a file, and where a macro is given a different expansion again (with the
+/// message naming both lines).
+type Macros = (BTreeMap<String, String>, Vec<(usize, String)>);
+
+/// Parses mdbook-katex's macros format, or says where a line is wrong. A macro defined again
+/// with the same expansion is accepted, as mdbook-katex accepts it; with another expansion the
+/// later one wins, as in mdbook-katex, and the place is returned for a warning.
+fn parse_macros(text: &str) -> Result<Macros, (usize, String)> {
+    let mut macros: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let mut redefined = Vec::new();
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    for (number, line) in text.split_inclusive('\n').enumerate() {
         let at = offset;
         offset += line.len();
         let line = line.trim_end_matches(['\n', '\r']);
@@ -221,11 +240,16 @@ fn parse_macros(text: &str) -> Result<BTreeMap<String, String>, (usize, String)>
                 format!("`{name}` is not a macro name: a backslash, then letters or one other character"),
             ));
         }
-        if macros.insert(name.to_owned(), body.to_owned()).is_some() {
-            return Err((at, format!("the macro `{name}` is defined twice")));
+        if let Some((before, line)) = macros.insert(name.to_owned(), (body.to_owned(), number + 1))
+            && before != body
+        {
+            redefined.push((
+                at,
+                format!("the macro `{name}` is defined again with another expansion: line {line} has `{before}`, line {} has `{body}`", number + 1),
+            ));
         }
     }
-    Ok(macros)
+    Ok((macros.into_iter().map(|(name, (body, _))| (name, body)).collect(), redefined))
 }
 
 #[cfg(test)]
@@ -234,7 +258,10 @@ mod tests {
 
     #[track_caller]
     fn check(text: &str, expected: Result<&[(&str, &str)], (usize, &str)>) {
-        let got = parse_macros(text);
+        let got = parse_macros(text).map(|(macros, redefined)| {
+            assert!(redefined.is_empty(), "{redefined:?}");
+            macros
+        });
         match expected {
             Ok(pairs) => {
                 let want: BTreeMap<String, String> =
@@ -263,7 +290,17 @@ mod tests {
         check("", Ok(&[]));
         check("\\a:x\n\\nocolon\n", Err((2, "`\\nocolon` has no `:`")));
         check("\\two words:x\n", Err((1, "`\\two words` is not a macro name")));
-        check("\\a:x\n\\a:y\n", Err((2, "the macro `\\a` is defined twice")));
+        // The same definition again is accepted, as mdbook-katex accepts it.
+        check("\\a:x\n% again\n\\a:x\n", Ok(&[("\\a", "x")]));
+    }
+
+    #[test]
+    fn a_macro_redefined_differently_is_a_warning_naming_both_lines() {
+        let (macros, redefined) = parse_macros("\\a:x\n\\b:z\n\\a:y\n").unwrap();
+        assert_eq!(macros["\\a"], "y", "the later one wins, as in mdbook-katex");
+        let [(offset, msg)] = &redefined[..] else { panic!("{redefined:?}") };
+        assert_eq!(crate::base::diag::line_col("\\a:x\n\\b:z\n\\a:y\n", *offset).0, 3);
+        assert_eq!(msg, "the macro `\\a` is defined again with another expansion: line 1 has `x`, line 3 has `y`");
     }
 
     fn apply(toml_text: &str) -> Result<(MathConfig, Vec<String>), String> {

@@ -16,6 +16,10 @@ pub struct MathConfig {
     /// one of the two.
     #[serde(default)]
     pub output: MathOutput,
+    /// Whether formulas may use the commands KaTeX runs only when trusted (`\href`, `\url`,
+    /// `\includegraphics`, `\html...`); a link that runs a script is refused even then.
+    #[serde(default)]
+    pub trust: bool,
     /// KaTeX's options, set with mdbook-katex's keys (`leqno`, `trust`, ...).
     #[serde(skip)]
     pub katex: KatexOptions,

@@ -157,6 +157,35 @@ fn list(items: &[&str]) -> String {
     items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
 }
 
+/// What inline code refers to, if it is a reference: `=name`, `=chapter.name`, either with
+/// `:format`, or `@label`, `@chapter.label`. Anything else is code (`==`, `=>`, `= 5`, `=1.0`,
+/// `@`), as it is in a book that does not use mdbook-exec; a name-shaped reference that names
+/// nothing known is still an error later, so a typo never passes.
+pub fn reference(code: &str) -> Option<(RefKind, &str)> {
+    let chapter_ok = |c: &str| {
+        !c.is_empty()
+            && !c.starts_with(['/', '.'])
+            && c.chars().all(|x| x.is_ascii_alphanumeric() || matches!(x, '_' | '-' | '/' | '.'))
+    };
+    let qualified = |t: &'_ str, name_ok: &dyn Fn(&str) -> bool| match t.rsplit_once('.') {
+        Some((chapter, name)) => chapter_ok(chapter) && name_ok(name),
+        None => name_ok(t),
+    };
+    if let Some(target) = code.strip_prefix('=') {
+        let (path, format) = target.split_once(':').unwrap_or((target, ""));
+        let format_ok = format.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '%'));
+        let ident = |n: &str| {
+            let mut c = n.chars();
+            c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+                && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+        };
+        return (format_ok && qualified(path, &ident)).then_some((RefKind::Value, target));
+    }
+    let target = code.strip_prefix('@')?;
+    let label = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    qualified(target, &label).then_some((RefKind::Label, target))
+}
+
 /// Whether an info string marks an executed cell, and if so its remaining tokens.
 fn exec_tokens(info: &str) -> Option<impl Iterator<Item = &str>> {
     let mut t = info_tokens(info);
@@ -240,16 +269,13 @@ impl Scanner<'_> {
             }
             Event::Code(text) => {
                 self.unclosed("a code span");
-                let kind = match text.chars().next() {
-                    Some('=') => RefKind::Value,
-                    Some('@') => RefKind::Label,
-                    _ => return,
-                };
-                let target = text[1..].trim().to_owned();
-                if !target.is_empty() && !target.contains(char::is_whitespace) {
-                    self.scan.refs.push(Ref { range, kind, target });
+                if let Some((kind, target)) = reference(&text) {
+                    self.scan.refs.push(Ref { range, kind, target: target.to_owned() });
                 }
             }
+            // Pandoc's rule, which the parser does not apply: a closing `$` followed by a digit
+            // closes nothing, so `$10, or US$5` stays two prices.
+            Event::InlineMath(_) if self.source[range.end..].starts_with(|c: char| c.is_ascii_digit()) => {}
             Event::InlineMath(tex) => {
                 self.unclosed("inline math");
                 self.push_math(range, tex.into_string(), false);
@@ -614,6 +640,32 @@ mod tests {
             "The loss is `=loss:.3`, see `@fig-loss`; `code` and `= spaced out` stay.\n",
             "ref Value \"loss:.3\" \"`=loss:.3`\"\nref Label \"fig-loss\" \"`@fig-loss`\"\n",
         );
+        check(
+            "`=a.b_c:.2e`, `=part/ch.x`, `@ch.fig-1`, `=typo`\n",
+            "ref Value \"a.b_c:.2e\" \"`=a.b_c:.2e`\"\nref Value \"part/ch.x\" \"`=part/ch.x`\"\nref Label \"ch.fig-1\" \"`@ch.fig-1`\"\nref Value \"typo\" \"`=typo`\"\n",
+        );
+        // Code that only starts like a reference stays code, as in any book about a language.
+        for code in [
+            "==",
+            "=>",
+            "=",
+            "= 5",
+            "=5",
+            "=1.0",
+            "=a b",
+            "=Vec::new()",
+            "=x:(",
+            "=.x",
+            "=ch.",
+            "@",
+            "@ x",
+            "@a@b",
+            "@{x}",
+            "=a.b.",
+            "=/x.y",
+        ] {
+            check(&format!("`{code}`\n"), "");
+        }
         check("```text\n`=inside` a block\n```\n", "");
     }
 
@@ -629,6 +681,7 @@ mod tests {
             "math display=false \"\\\\pi\"\nwarning@1 `$ ... $` with spaces inside the dollars is not math: markdown's inline math starts and ends without a space, as in `$x$`\n",
         );
         check("Prices: $5, $ 6\n\nand $ 7.\n", "");
+        check("From $5 to $10,\nor US$5-$10, and $x$1.\n", "");
         check(
             "- item $x$\n\n> quote $$y$$\n\n| a | $b$ |\n|---|---|\n| $c$ | d |\n",
             "math display=false \"x\"\nmath display=true \"y\"\nmath display=false \"b\"\nmath display=false \"c\"\n",

@@ -2,8 +2,8 @@
 //!
 //! The real book, built once for the whole run with the `MDBOOK_` overrides that
 //! `.github/workflows/pages.yml` sets for a project site ([`common::real_book`]), is served under `/<repository>/` and checked by `tests/browser/check.mjs`
-//! in headless Chromium (driven by `puppeteer-core`): layout at phone widths, axe-core in a light
-//! and a dark theme, every link and resource, the 404 page, and the printed PDF. The workflow
+//! in headless Chromium (driven by `puppeteer-core`): layout at phone widths, axe-core in all five
+//! of mdBook's themes (failing on any serious finding in mdbook-exec's own markup), every link and resource, the 404 page, and the printed PDF. The workflow
 //! itself is linted by `tests/browser/workflow.mjs`. The Node side's packages are pinned by
 //! `tests/browser/package-lock.json` and installed with `npm ci` when missing or stale.
 
@@ -70,7 +70,7 @@ fn config_keys_follow_mdbooks_rule() {
     assert_eq!(common::config_key("MDBOOK_PREPROCESSOR__EXEC__DENY_WARNINGS"), "preprocessor.exec.deny-warnings");
 }
 
-/// Every page at phone and tablet widths, under axe-core in two themes, every link and
+/// Every page at phone and tablet widths, under axe-core in mdBook's five themes, every link and
 /// resource under the sub-path, every control of every exploration, the 404 page, and the PDF
 /// of print.html.
 #[test]

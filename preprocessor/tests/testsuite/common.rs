@@ -59,15 +59,7 @@ impl TestBook {
     fn with_toml(chapters: &[(&str, &str)], exec_config: &str) -> TestBook {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::create_dir_all(root.join("src")).unwrap();
-        let mut summary = String::from("# Summary\n\n");
-        for (i, (file, text)) in chapters.iter().enumerate() {
-            summary += &format!("- [Chapter {}]({file})\n", i + 1);
-            let path = root.join("src").join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        std::fs::write(root.join("src/SUMMARY.md"), summary).unwrap();
+        write_chapters(root, chapters);
         let toml = format!(
             "[book]\ntitle = \"fixture\"\n\n[preprocessor.exec]\nafter = [\"links\"]\ndependency-cache = {:?}\n{exec_config}\n",
             dependency_cache().display().to_string(),
@@ -122,6 +114,19 @@ impl TestBook {
         let html = self.html(chapter);
         html[html.find("<main>").unwrap()..html.find("</main>").unwrap()].to_owned()
     }
+}
+
+/// Writes `chapters` (`(file, markdown)`) into `root/src`, listed in order in SUMMARY.md.
+pub fn write_chapters(root: &Path, chapters: &[(&str, &str)]) {
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let mut summary = String::from("# Summary\n\n");
+    for (i, (file, text)) in chapters.iter().enumerate() {
+        summary += &format!("- [Chapter {}]({file})\n", i + 1);
+        let path = root.join("src").join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(root.join("src/SUMMARY.md"), summary).unwrap();
 }
 
 /// The documents of a built book's search index, as `(address, body)`: the body is the text a

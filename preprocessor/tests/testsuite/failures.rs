@@ -74,7 +74,7 @@ fn unknown_option_value_and_label() {
 fn bad_math_is_located_with_katex_message() {
     fails(
         "# M\n\nFine $x$ and broken $\\left( x$ here.\n",
-        &["error: src/ch.md:3:21: this math does not render", "KaTeX parse error"],
+        &["error: src/ch.md:3:30: this math does not render", "KaTeX parse error"],
     );
 }
 

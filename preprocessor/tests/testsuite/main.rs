@@ -7,6 +7,7 @@ mod authoring;
 mod book;
 mod browser;
 mod common;
+mod compat;
 mod dependencies;
 mod downloads;
 mod engine;

@@ -66,7 +66,13 @@ pub fn plan(
         let result = match r.kind {
             RefKind::Value => value_in_prose(doc, index, &r.target, r.range.start),
             RefKind::Label => label_link(doc, index, &r.target)
-                .map(|link| link.map(|(text, href)| vec![Frag::Text(format!("[{text}]({href})"))])),
+                // A markdown link, so that mdBook turns `other.md` into `other.html`, inside a
+                // span that exec.css styles (readable in every theme) and tests can find.
+                .map(|link| {
+                    link.map(|(text, href)| {
+                        vec![Frag::Text(format!("<span class=\"exec-ref\">[{text}]({href})</span>"))]
+                    })
+                }),
         };
         match result {
             Ok(Some(frags)) => pieces.push((r.range.clone(), frags)),

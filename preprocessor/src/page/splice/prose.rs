@@ -11,6 +11,7 @@ use crate::base::format::{html_escape, parse_spec, prose, tex};
 use crate::base::markdown::{markdown_safe, parser_options, relative_link};
 use crate::base::results::Value;
 use crate::input::doc::Doc;
+use crate::input::scan::{RefKind, reference};
 use crate::page::math::Equation;
 use crate::page::refs::{Explored, Index};
 use crate::page::splice::frag::{Frag, variants};
@@ -31,12 +32,15 @@ pub(crate) fn inline_markdown(doc: &Doc, index: &Index, text: &str, offset: usiz
         match event {
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
             // References work as in prose.
-            Event::Code(code) if code.starts_with(['@', '=']) => {
+            Event::Code(code) if reference(&code).is_some() => {
                 flush(&mut events, &mut frags);
-                let target = code[1..].trim();
-                if code.starts_with('@') {
+                let (kind, target) = reference(&code).expect("checked above");
+                if kind == RefKind::Label {
                     if let Some((text, href)) = label_link(doc, index, target).map_err(in_text)? {
-                        frags.push(Frag::Text(format!("<a href=\"{}\">{text}</a>", html_escape(&href))));
+                        frags.push(Frag::Text(format!(
+                            "<span class=\"exec-ref\"><a href=\"{}\">{text}</a></span>",
+                            html_escape(&href)
+                        )));
                     }
                 } else {
                     frags.extend(value_in_prose(doc, index, target, offset).map_err(in_text)?.unwrap_or_default());

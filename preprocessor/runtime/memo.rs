@@ -59,7 +59,7 @@ pub fn memo<T: Serialize + DeserializeOwned>(name: &str, compute: impl FnOnce() 
         for path in &inside {
             report(path);
         }
-        emit(json!({ "t": "memo", "name": name, "reused": true }));
+        emit(json!({ "t": "memo", "name": name, "file": store.file_name(), "reused": true }));
         return value;
     }
     let before = read_so_far().len();
@@ -78,7 +78,7 @@ pub fn memo<T: Serialize + DeserializeOwned>(name: &str, compute: impl FnOnce() 
     };
     if let Some(store) = &stored {
         store.save(&encoded, &inside);
-        emit(json!({ "t": "memo", "name": name, "reused": false }));
+        emit(json!({ "t": "memo", "name": name, "file": store.file_name(), "reused": false }));
     }
     value
 }
@@ -108,6 +108,11 @@ impl Store {
             file += &format!("@{:016x}", hash64(frame.as_bytes()));
         }
         Some(Store { file: dir.join(format!("{file}.memo")), key })
+    }
+
+    /// The entry's file name, which the preprocessor keeps when it prunes the chapter's memos.
+    fn file_name(&self) -> String {
+        self.file.file_name().unwrap_or_default().to_string_lossy().into_owned()
     }
 
     /// The stored value and the data files its closure read, when the entry is whole, has this

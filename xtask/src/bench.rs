@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
 use mdbook_exec::ExecPreprocessor;
 
+mod authoring;
 mod katex_switch;
 mod new_book;
 mod weight;
@@ -564,6 +565,9 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     }
     if run("weight") {
         b.page_weight()?;
+    }
+    if run("authoring") {
+        b.authoring()?;
     }
     let doc = format!(
         "# Benchmarks\n\nWhat authors wait for, measured side by side in one run. Reproduce with \

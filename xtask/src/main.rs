@@ -7,7 +7,7 @@
 //! - `pdf`: builds the book and prints `print.html` to `book/book.pdf` with headless Chromium.
 //! - `bench [--quick] [--only <section>]`: measures rebuild, edit, new-book, math and scale
 //!   timings side by side with the alternatives and writes `docs/benchmarks.md` (sections:
-//!   real-book, new-book, math, cold, scale, weight).
+//!   real-book, new-book, math, cold, scale, weight, authoring).
 //! - `card`: builds the book and draws its social-card image (`src/images/social-card.png`, which
 //!   `theme/head.hbs` names) from the book's title, description and one of its figures.
 //! - `look [page ...]`: builds the book in the light and the coal theme, screenshots the pages

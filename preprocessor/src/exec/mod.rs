@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod depcache;
 pub mod program;
+pub mod progress;
 pub mod protocol;
 pub mod run;
 pub mod workspace;
@@ -26,6 +27,7 @@ use crate::base::slug::slug;
 use crate::exec::cache::{Cache, KeyBase, Lookup, data_fresh, data_hashes, memo_keys};
 use crate::exec::depcache::DepCache;
 use crate::exec::program::Program;
+use crate::exec::progress::Progress;
 use crate::exec::run::{RunOutcome, RunSpec, run_all};
 use crate::exec::workspace::{CompilerMessage, CompilerSpan, Workspace};
 use crate::input::config::Config;
@@ -129,6 +131,8 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed>
     }
 
     if !stale.is_empty() {
+        let progress = Progress::start();
+        let report = progress.reporter();
         let entry = deps.entry(&ws.manifest, &resolved)?;
         ws.prepare(&deps.runtime(&ws.runtime_manifest)?)?;
         // Every chapter with cells is a module of the book's binary, so that an edit recompiles
@@ -141,7 +145,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed>
                 modules.push(bin);
             }
         }
-        eprintln!("mdbook-exec: compiling {} chapter(s): {}", stale.len(), chapter_list(&stale));
+        report.compiling(stale.len());
         let mut to_run = Vec::new();
         let mut pending = stale;
         // A chapter that does not compile is left out and the others compiled again, so that
@@ -149,7 +153,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed>
         loop {
             stats.cargo_builds.fetch_add(1, Ordering::Relaxed);
             let started = std::time::Instant::now();
-            let built = ws.build(&entry.target, &tag, &modules)?;
+            let built = ws.build(&entry.target, &tag, &modules, &report)?;
             stats.compile_ms.fetch_add(started.elapsed().as_millis() as usize, Ordering::Relaxed);
             stats.dependencies_compiled.fetch_add(built.dependencies_compiled, Ordering::Relaxed);
             let mut errors = built.errors;
@@ -173,9 +177,7 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed>
                 break;
             }
         }
-        if !to_run.is_empty() {
-            eprintln!("mdbook-exec: running {} chapter(s)", to_run.len());
-        }
+        report.running(to_run.len());
         let exe = Workspace::executable(&entry.target, &tag);
         let specs = to_run
             .iter()
@@ -203,14 +205,17 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed>
             })
             .collect();
         stats.programs_run.fetch_add(to_run.len(), Ordering::Relaxed);
-        for ((i, job), outcome) in to_run.into_iter().zip(run_all(specs)) {
-            let outcome = outcome?;
+        for ((i, job), outcome) in to_run.into_iter().zip(run_all(specs, &report)) {
+            let mut outcome = outcome?;
             stats.memos_reused.fetch_add(outcome.parsed.memos_reused, Ordering::Relaxed);
             stats.memos_computed.fetch_add(outcome.parsed.memos_computed, Ordering::Relaxed);
             let read = outcome.parsed.data.clone();
+            let memo_files = std::mem::take(&mut outcome.parsed.memo_files);
             let result = judge(config, &job, outcome);
             if let Ok(cells) = &result {
                 cache.store(&job.key, cells, &data_hashes(&src, &read))?;
+                // Memos the chapter no longer calls would otherwise stay forever.
+                prune_chapter_memos(&memo_dir(config, &job.bin), &memo_files);
             }
             data[i] = read;
             results[i] = Some(result);
@@ -243,6 +248,16 @@ fn memo_dir(config: &Config, bin: &str) -> std::path::PathBuf {
     config.cache_dir.join("memo").join(bin)
 }
 
+/// Removes the memo files in `dir` (a chapter's) that its last successful run did not use.
+fn prune_chapter_memos(dir: &std::path::Path, used: &[String]) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".memo") && !used.contains(&name) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Removes the memos of this book's chapters that are gone.
 fn prune_memos(config: &Config, tag: &str, keep: &HashSet<String>) {
     let suffix = format!("_{tag}");
@@ -263,10 +278,6 @@ fn lock(build_dir: &std::path::Path) -> Result<std::fs::File> {
         file.lock().with_context(|| format!("locking {}", path.display()))?;
     }
     Ok(file)
-}
-
-fn chapter_list(stale: &[(usize, Job<'_>)]) -> String {
-    stale.iter().map(|(_, j)| j.doc.display.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// A short tag for the book, so that books sharing a build folder keep apart.

@@ -40,6 +40,8 @@ pub struct Parsed {
     /// Memos read from disk and memos computed (`exec::memo`), frames included.
     pub memos_reused: usize,
     pub memos_computed: usize,
+    /// The files of the memos the run used (the others in the chapter's folder are stale).
+    pub memo_files: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -60,7 +62,7 @@ enum Record {
     NoPanic,
     Done,
     Data { path: String },
-    Memo { reused: bool },
+    Memo { file: String, reused: bool },
     FramesDone { done: usize, total: usize },
 }
 
@@ -271,8 +273,14 @@ impl OutputParser {
                     self.parsed.data.push(path);
                 }
             }
-            Record::Memo { reused: true } => self.parsed.memos_reused += 1,
-            Record::Memo { reused: false } => self.parsed.memos_computed += 1,
+            Record::Memo { file, reused } => {
+                if reused {
+                    self.parsed.memos_reused += 1;
+                } else {
+                    self.parsed.memos_computed += 1;
+                }
+                self.parsed.memo_files.push(file);
+            }
             Record::FramesDone { done, total } => {
                 if let Some(on_frames) = &self.on_frames {
                     on_frames(done, total);

@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use wait_timeout::ChildExt;
 
+use crate::exec::progress::Reporter;
 use crate::exec::protocol::{OutputParser, Parsed};
 use crate::exec::workspace::CHAPTER_VAR;
 
@@ -50,7 +51,7 @@ pub struct RunOutcome {
 }
 
 /// Runs every program, as many at once as there are cores, and returns outcomes in order.
-pub fn run_all(specs: Vec<RunSpec>) -> Vec<Result<RunOutcome>> {
+pub fn run_all(specs: Vec<RunSpec>, report: &Reporter) -> Vec<Result<RunOutcome>> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(specs.len().max(1));
     let queue = Mutex::new(specs.into_iter().enumerate());
     let results = Mutex::new(Vec::new());
@@ -60,7 +61,9 @@ pub fn run_all(specs: Vec<RunSpec>) -> Vec<Result<RunOutcome>> {
                 loop {
                     let next = queue.lock().unwrap().next();
                     let Some((i, spec)) = next else { break };
-                    let outcome = run_one(&spec);
+                    report.started(&spec.display);
+                    let outcome = run_one(&spec, report);
+                    report.finished(&spec.display);
                     results.lock().unwrap().push((i, outcome));
                 }
             });
@@ -71,7 +74,7 @@ pub fn run_all(specs: Vec<RunSpec>) -> Vec<Result<RunOutcome>> {
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-fn run_one(spec: &RunSpec) -> Result<RunOutcome> {
+fn run_one(spec: &RunSpec, report: &Reporter) -> Result<RunOutcome> {
     // A fresh scratch folder: files a previous run wrote must not change this run.
     let _ = std::fs::remove_dir_all(&spec.scratch);
     std::fs::create_dir_all(&spec.scratch).with_context(|| format!("creating {}", spec.scratch.display()))?;
@@ -92,7 +95,9 @@ fn run_one(spec: &RunSpec) -> Result<RunOutcome> {
 
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
-    let mut parser = OutputParser::new(&spec.nonce, spec.cells, spec.output_limit);
+    let (frames, file) = (report.clone(), spec.display.clone());
+    let mut parser = OutputParser::new(&spec.nonce, spec.cells, spec.output_limit)
+        .on_frames(move |done, total| frames.frames(&file, done, total));
     let (status, stderr_text, parsed) = std::thread::scope(|s| {
         let out = s.spawn(move || {
             let mut buf = vec![0u8; 64 * 1024];

@@ -20,6 +20,7 @@ use crate::base::fingerprint::Fingerprint;
 use crate::base::fs::write_if_changed;
 use crate::base::runtime::{self, manifest_with, render_manifest};
 use crate::exec::depcache::DepCache;
+use crate::exec::progress::Reporter;
 use crate::input::config::{Config, Lockfile};
 
 /// The build folder of one book.
@@ -110,7 +111,7 @@ impl Workspace {
         eprintln!("mdbook-exec: resolving the versions of the cells' crates");
         let mut cmd = self.cargo("metadata");
         cmd.args(["--format-version", "1"]);
-        let out = run_cargo(cmd, "resolving the cells' crates")?;
+        let out = run_cargo(cmd, "resolving the cells' crates", None)?;
         if !out.status.success() {
             bail!("resolving the crates in `[preprocessor.exec.dependencies]` failed:\n{}", out.stderr.trim_end());
         }
@@ -240,12 +241,12 @@ impl Workspace {
     /// `target` and returns the errors rustc reported, by chapter (read from the file each
     /// message points into). An error that is in no chapter (a dependency that does not resolve,
     /// say) is returned as `Err`.
-    pub fn build(&self, target: &Path, tag: &str, chapters: &[String]) -> Result<Built> {
+    pub fn build(&self, target: &Path, tag: &str, chapters: &[String], report: &Reporter) -> Result<Built> {
         self.write_book(tag, chapters)?;
         let bin = book_bin(tag);
         let mut cmd = self.cargo("build");
         cmd.arg("--target-dir").arg(target).args(["--message-format=json", "--bin", &bin]);
-        let out = run_cargo(cmd, "compiling the chapter programs")?;
+        let out = run_cargo(cmd, "compiling the chapter programs", Some(report))?;
 
         let mut built = Built::default();
         let chapter_of = |m: &CompilerMessage| {
@@ -300,25 +301,35 @@ pub struct Built {
     pub dependencies_compiled: usize,
 }
 
-/// Runs a cargo command, passing its status lines ("Compiling ndarray ...", "Blocking waiting
-/// for file lock ...") on as they come, so a long first build shows progress and a wait for
-/// another build is explained; everything else on stderr is kept for the error message.
-fn run_cargo(mut cmd: Command, what: &str) -> Result<Output> {
+/// Runs a cargo command, passing its status lines on as they come: "Compiling ..." to the
+/// build's progress (`report`), so a long first build shows it; "Blocking waiting for file lock
+/// ...", "Downloading ..." and the like at once, so a wait is explained. Everything else on
+/// stderr is kept for the error message.
+fn run_cargo(mut cmd: Command, what: &str, report: Option<&Reporter>) -> Result<Output> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().with_context(|| format!("starting cargo for {what}"))?;
     let stderr = child.stderr.take().expect("piped");
+    let report = report.cloned();
     let progress = std::thread::spawn(move || {
         let mut kept = String::new();
         for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
             let status = line.trim_start();
-            if ["Blocking", "Compiling", "Downloaded", "Downloading", "Finished", "Locking", "Updating"]
-                .iter()
-                .any(|w| status.starts_with(w))
-            {
-                eprintln!("mdbook-exec: {status}");
-            } else {
-                kept.push_str(&line);
-                kept.push('\n');
+            match (status.split_once(' '), &report) {
+                (Some(("Compiling", unit)), Some(report)) => report.crate_started(unit),
+                (Some(("Finished", _)), Some(_)) => {}
+                (Some((word, _)), _)
+                    if ["Blocking", "Compiling", "Downloaded", "Downloading", "Finished", "Locking", "Updating"]
+                        .contains(&word) =>
+                {
+                    match &report {
+                        Some(report) => report.say(status),
+                        None => eprintln!("mdbook-exec: {status}"),
+                    }
+                }
+                _ => {
+                    kept.push_str(&line);
+                    kept.push('\n');
+                }
             }
         }
         kept

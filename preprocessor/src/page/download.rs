@@ -97,6 +97,14 @@ pub fn write_all(config: &Config, book_title: &str, docs: &[(&Doc, &[String])]) 
         let name = package_name(doc);
         let mut files = project(doc, &name, book_title, &ws, &lock)?;
         files.extend(data_files(config, doc, &src, data, &ws)?);
+        if !data.is_empty()
+            && let Some((_, readme)) = files.iter_mut().find(|(p, _)| p == "README.md")
+        {
+            readme.extend_from_slice(
+                b"\n`book/` holds the book's data files the cells read, where they were in the book's `src/`\n\
+                  folder; `.cargo/config.toml` tells `exec::data` to look there.\n",
+            );
+        }
         let key = archive_key(env!("CARGO_PKG_VERSION"), &files);
         let archive = folder.join(format!("{name}.zip"));
         let stamp = stamps.join(format!("{name}.key"));

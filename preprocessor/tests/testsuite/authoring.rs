@@ -191,6 +191,11 @@ fn explorations_memo_per_frame() {
     assert_eq!(memos(&stats), (3, 0), "each frame reads its own memo");
     let html = book.html("e.md");
     assert!(html.contains("square 1") && html.contains("square 9"), "{html}");
+    assert_eq!(walk(&book.root().join("cache/memo")).len(), 3);
+    // A memo the chapter no longer calls is removed with its chapter's next run.
+    book.write("e.md", &chapter.replace("exec::memo(\"square\", || k * k)", "k * k"));
+    assert_eq!(memos(&book.build().unwrap()), (0, 0));
+    assert_eq!(walk(&book.root().join("cache/memo")), Vec::<std::path::PathBuf>::new());
 }
 
 #[test]
@@ -251,4 +256,49 @@ fn any_crate_as_cargo_toml_takes_it_and_the_download_runs() {
     let (ok, stdout, stderr) = crate::downloads::run(&project, &[]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("drawn true") && stdout.contains("43"), "{stdout}");
+}
+
+/// The mdBook CLI, when this machine has it (`cargo xtask serve` installs it under
+/// `target/tools/`): `serve`'s watcher is in the CLI, not in the library.
+fn mdbook_cli() -> Option<std::path::PathBuf> {
+    let installed = common::workspace().join("target/tools/bin/mdbook");
+    installed.is_file().then_some(installed).or_else(|| common::on_path("mdbook"))
+}
+
+#[test]
+fn serve_runs_a_chapter_again_when_its_data_file_changes() {
+    let Some(mdbook) = mdbook_cli() else {
+        eprintln!("skipped: no `mdbook` CLI (run `cargo xtask serve` once to install it under target/tools)");
+        return;
+    };
+    let book = TestBook::new(&[("one.md", READS_X), ("three.md", READS_NOTHING)]);
+    std::fs::create_dir_all(book.root().join("src/data")).unwrap();
+    book.write("data/x.csv", "name,n\na,1\nb,2\n");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut serve = std::process::Command::new(mdbook)
+        .args(["serve", "-p", &port.to_string()])
+        .current_dir(book.root())
+        .env("MDBOOK_PREPROCESSOR__EXEC__COMMAND", env!("CARGO_BIN_EXE_mdbook-exec"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let page = book.root().join("book/one.html");
+    let shows = |text: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while std::time::Instant::now() < deadline {
+            if std::fs::read_to_string(&page).is_ok_and(|p| p.contains(text)) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        false
+    };
+    let first = shows("total of x: 3");
+    book.write("data/x.csv", "name,n\na,1\nb,2\nc,39\n");
+    let again = first && shows("total of x: 42");
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(first, "the first build of `serve` shows the data");
+    assert!(again, "editing the data file rebuilt the page with the chapter run again");
 }

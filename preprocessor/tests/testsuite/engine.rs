@@ -259,7 +259,10 @@ fn equations_are_numbered_anchored_and_linked() {
     assert!(!main.contains("{#eq"), "labels do not show");
     // Links in prose and in a caption.
     assert!(
-        main.contains("<a href=\"#eq-chain\">Eq.\u{a0}(2.1)</a> and <a href=\"#eq-split\">Eq.\u{a0}(2.2)</a>"),
+        main.contains(
+            "<span class=\"exec-ref\"><a href=\"#eq-chain\">Eq.\u{a0}(2.1)</a></span> and \
+             <span class=\"exec-ref\"><a href=\"#eq-split\">Eq.\u{a0}(2.2)</a></span>"
+        ),
         "{main}"
     );
     let caption = &main[pos("<figcaption")..pos("</figcaption>")];

@@ -76,6 +76,17 @@ fn build_in_process(root: &Path, exec: bool) -> Result<Duration> {
     Ok(start.elapsed())
 }
 
+/// Builds a book in-process with mdbook-exec; the time and what the preprocessor counted.
+fn build_with_stats(root: &Path) -> Result<(Duration, std::sync::Arc<mdbook_exec::Stats>)> {
+    let pre = ExecPreprocessor::new();
+    let stats = pre.stats();
+    let start = Instant::now();
+    let mut book = MDBook::load(root)?;
+    book.with_preprocessor(pre);
+    book.build()?;
+    Ok((start.elapsed(), stats))
+}
+
 /// Writes `dest`: the book at `exec_dir` with every chapter already preprocessed by mdbook-exec
 /// and no preprocessor configured. Building it plainly is the floor for any build-time
 /// renderer: mdBook has to process the markup the preprocessor produces.

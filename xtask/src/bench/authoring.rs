@@ -8,13 +8,10 @@
 
 use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
-use mdbook_driver::MDBook;
-use mdbook_exec::{ExecPreprocessor, Stats};
 
-use super::{Bench, median, ms, secs};
+use super::{Bench, build_with_stats, median, ms, secs};
 
 /// The memoised chapter; `last` is what its last cell prints.
 fn slow_chapter(last: usize) -> String {
@@ -59,17 +56,6 @@ fn write_book(dir: &Path, root: &Path, deps: &Path, last: usize) -> Result<()> {
     Ok(())
 }
 
-/// Builds the book in-process; the time and the counters.
-fn build(dir: &Path) -> Result<(Duration, std::sync::Arc<Stats>)> {
-    let pre = ExecPreprocessor::new();
-    let stats = pre.stats();
-    let start = Instant::now();
-    let mut book = MDBook::load(dir)?;
-    book.with_preprocessor(pre);
-    book.build()?;
-    Ok((start.elapsed(), stats))
-}
-
 fn page(dir: &Path, chapter: &str) -> Result<String> {
     Ok(std::fs::read_to_string(dir.join("book").join(chapter))?)
 }
@@ -79,7 +65,7 @@ impl Bench {
         let dir = self.work.join("authoring");
         let fresh = self.work.join("authoring-fresh");
         write_book(&dir, &self.root, &self.deps, 1)?;
-        let (first, _) = build(&dir)?;
+        let (first, _) = build_with_stats(&dir)?;
 
         // Edits of the last cell: the chapter runs again and reads the memo from disk.
         let reps = if self.quick { 3 } else { 5 };
@@ -87,7 +73,7 @@ impl Bench {
         for i in 0..reps {
             let last = 2 + i;
             std::fs::write(dir.join("src/slow.md"), slow_chapter(last))?;
-            let (time, stats) = build(&dir)?;
+            let (time, stats) = build_with_stats(&dir)?;
             if (stats.programs_run.load(Relaxed), stats.memos_reused.load(Relaxed)) != (1, 1) {
                 bail!("editing the last cell should run one chapter and reuse its memo: {stats:?}");
             }
@@ -95,7 +81,7 @@ impl Bench {
         }
         // The same page as a build from nothing of the edited book.
         write_book(&fresh, &self.root, &self.deps, 1 + reps)?;
-        let (from_nothing, _) = build(&fresh)?;
+        let (from_nothing, _) = build_with_stats(&fresh)?;
         let same = page(&dir, "slow.html")? == page(&fresh, "slow.html")?;
 
         // Edits of a data file: only the chapter that reads it runs.
@@ -103,7 +89,7 @@ impl Bench {
         let mut only_one = true;
         for i in 0..reps {
             std::fs::write(dir.join("src/data/a.csv"), format!("k,v\nx,1\ny,{}\n", 3 + i))?;
-            let (time, stats) = build(&dir)?;
+            let (time, stats) = build_with_stats(&dir)?;
             only_one &= stats.programs_run.load(Relaxed) == 1 && stats.data_changed.load(Relaxed) == 1;
             data.push(time);
         }

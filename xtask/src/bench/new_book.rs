@@ -15,10 +15,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use mdbook_driver::MDBook;
-use mdbook_exec::ExecPreprocessor;
 
-use super::{Bench, median, ms, secs};
+use super::{Bench, build_with_stats, median, ms, secs};
 
 /// The chapters of the book.
 const CHAPTERS: usize = 9;
@@ -204,14 +202,9 @@ struct ExecBuild {
 }
 
 fn build_exec(dir: &Path) -> Result<ExecBuild> {
-    let pre = ExecPreprocessor::new();
-    let stats = pre.stats();
-    let start = Instant::now();
-    let mut book = MDBook::load(dir)?;
-    book.with_preprocessor(pre);
-    book.build()?;
+    let (time, stats) = build_with_stats(dir)?;
     Ok(ExecBuild {
-        time: start.elapsed(),
+        time,
         compile: Duration::from_millis(stats.compile_ms.load(Ordering::Relaxed) as u64),
         dependencies: stats.dependencies_compiled.load(Ordering::Relaxed),
     })

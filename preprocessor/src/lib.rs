@@ -109,14 +109,7 @@ impl Preprocessor for ExecPreprocessor {
 pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_error: Option<OnError>) -> Result<Book> {
     let timer = Timer::new();
     let config = Config::from_context(ctx, "exec", on_error).map_err(|d| Diagnostics(vec![d]))?;
-    let mut docs = doc::collect(&book, &config.src, &config.math.syntax);
-    // Labels come from cells and labelled equations; in a book with neither, `` `@name` `` is
-    // code of the book's own (a decorator, an annotation), as it is without mdbook-exec.
-    if docs.iter().all(|d| d.scan.cells.is_empty() && d.scan.math.iter().all(|m| m.label.is_none())) {
-        for d in &mut docs {
-            d.scan.refs.retain(|r| r.kind != input::scan::RefKind::Label);
-        }
-    }
+    let docs = doc::collect(&book, &config.src, &config.math.syntax);
     check_assets(ctx, &config, &docs)?;
 
     let mut diags: Vec<Diagnostic> = Vec::new();
@@ -187,13 +180,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book, stats: &Stats, on_erro
         }
         for (eq, offset) in found {
             if let Some(e) = failures.get(eq) {
-                // At the place KaTeX names when the TeX stands in the chapter as it is (after
-                // its opening delimiter: `$`, `$$`, `\(`, `\\(`), else at the formula.
-                let verbatim = (1..=3).find(|&n| d.source.get(offset + n..).is_some_and(|s| s.starts_with(&eq.tex)));
-                let at = match (verbatim, &e.at) {
-                    (Some(n), Some(at)) => offset + n + at.start,
-                    _ => offset,
-                };
+                let at = e.place_in(&d.source, offset, &eq.tex);
                 diags.push(
                     Diagnostic::at(&d.display, &d.source, at, "this math does not render")
                         .detail(e.detail(&eq.tex))

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use mdbook_preprocessor::book::{Book, BookItem};
 
 use crate::input::math_config::MathSyntax;
-use crate::input::scan::{Scan, scan_with};
+use crate::input::scan::{RefKind, Scan, scan_with};
 
 /// One chapter.
 #[derive(Debug, Clone)]
@@ -32,7 +32,8 @@ pub struct Doc {
 /// Collects every chapter that has a source file, in book order; `syntax` says how math is
 /// written.
 pub fn collect(book: &Book, src: &Path, syntax: &MathSyntax) -> Vec<Doc> {
-    book.iter()
+    let mut docs: Vec<Doc> = book
+        .iter()
         .filter_map(|item| match item {
             BookItem::Chapter(ch) => {
                 let source_path = ch.source_path.clone()?;
@@ -49,5 +50,13 @@ pub fn collect(book: &Book, src: &Path, syntax: &MathSyntax) -> Vec<Doc> {
             }
             _ => None,
         })
-        .collect()
+        .collect();
+    // Labels come from cells and labelled equations; in a book with neither, `` `@name` `` is
+    // code of the book's own (a decorator, an annotation), as it is without mdbook-exec.
+    if docs.iter().all(|d| d.scan.cells.is_empty() && d.scan.math.iter().all(|m| m.label.is_none())) {
+        for d in &mut docs {
+            d.scan.refs.retain(|r| r.kind != RefKind::Label);
+        }
+    }
+    docs
 }

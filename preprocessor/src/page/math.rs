@@ -277,6 +277,17 @@ impl MathError {
         }
     }
 
+    /// Where in the chapter `source` to report the error of the formula `tex` found at
+    /// `offset`: at the place KaTeX names when the TeX stands in the chapter as it is (after its
+    /// opening delimiter: `$`, `$$`, `\(`, `\\(`), else at the formula.
+    pub fn place_in(&self, source: &str, offset: usize, tex: &str) -> usize {
+        let verbatim = (1..=3).find(|&n| source.get(offset + n..).is_some_and(|s| s.starts_with(tex)));
+        match (verbatim, &self.at) {
+            (Some(n), Some(at)) => offset + n + at.start,
+            _ => offset,
+        }
+    }
+
     /// The message, then the formula on one line with carets under the place (as rustc draws
     /// spans), for a diagnostic's detail.
     pub fn detail(&self, tex: &str) -> String {

@@ -112,14 +112,16 @@ pub fn execute(config: &Config, docs: &[Doc], stats: &Stats) -> Result<Executed>
         bins.insert(bin.clone());
         programs.push(Some(program.clone()));
         match cache.load(&key) {
-            Lookup::Hit(cells, read) if cells.len() == doc.scan.cells.len() && data_fresh(&src, &read) => {
-                stats.cache_hits.fetch_add(1, Ordering::Relaxed);
-                results[i] = Some(Ok(cells));
-                data[i] = read.into_iter().map(|(p, _)| p).collect();
-                continue;
-            }
-            Lookup::Hit(_, read) if !read.is_empty() && !data_fresh(&src, &read) => {
-                stats.data_changed.fetch_add(1, Ordering::Relaxed);
+            // The data files are read and hashed once: a hit holds only while they are unchanged.
+            Lookup::Hit(cells, read) => {
+                if !data_fresh(&src, &read) {
+                    stats.data_changed.fetch_add(1, Ordering::Relaxed);
+                } else if cells.len() == doc.scan.cells.len() {
+                    stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    results[i] = Some(Ok(cells));
+                    data[i] = read.into_iter().map(|(p, _)| p).collect();
+                    continue;
+                }
             }
             Lookup::Corrupt => {
                 eprintln!("mdbook-exec: the cached result of {} was damaged; recomputing it", doc.display.display());
